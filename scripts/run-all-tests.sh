@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh machine needs, in order. Infrastructure up, build, static checks,
+# unit tests, the reference stack up, the acceptance suite in parallel, reports, stack down.
+# The last line printed is the acceptance run's "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { echo "npm test: $*" >&2; exit 1; }
+
+if [ ! -d node_modules/@cucumber/cucumber ]; then
+  step "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund || fail "npm ci failed"
+fi
+
+step "infrastructure (PostgreSQL, RabbitMQ, database attune_e2e)"
+bash scripts/ensure-infra.sh || fail "PostgreSQL/RabbitMQ are not available"
+
+step "build the reference stack"
+npm run --silent build || fail "the stack does not compile"
+
+step "type-check and lint"
+npm run --silent typecheck || fail "type errors"
+npm run --silent lint || fail "feature lint failed"
+
+step "unit tests"
+unit_status=0
+bash scripts/run-unit-tests.sh || unit_status=$?
+
+if [ -n "${ATTUNE_API_URL:-}" ] && [ "${ATTUNE_E2E_START_STACK:-auto}" = "auto" ]; then
+  echo "ATTUNE_API_URL is set: running against that target, not starting the reference stack"
+  started_stack=0
+else
+  step "start the reference stack"
+  bash scripts/stack-start.sh || fail "the reference stack did not start"
+  started_stack=1
+fi
+stop_stack() { if [ "${started_stack:-0}" = 1 ]; then bash scripts/stack-stop.sh >/dev/null 2>&1; started_stack=0; fi; }
+trap stop_stack EXIT INT TERM
+
+step "generated API types match the target's OpenAPI document"
+api_types_status=0
+node scripts/gen-api.js --check || api_types_status=$?
+
+step "acceptance suite"
+accept_status=0
+npx cucumber-js --profile ci "$@" || accept_status=$?
+
+stop_stack
+node scripts/report.js
+if [ "$unit_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
+exit 0

@@ -1,0 +1,292 @@
+/**
+ * Runs one action process and turns its outcome into an execution status + result (§4.3, §4.7-4.9).
+ *
+ * The child leads its own process group (`detached: true`), so a timeout or cancel can signal the
+ * whole group: SIGTERM first, SIGKILL after a grace period. Output is captured into BoundedOutput
+ * buffers. runProcess never rejects: spawn failures are reported through `spawnError`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { BoundedOutput, errorFromStderr, parseOutput, type OutputFormat } from './output';
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env: Record<string, string>;
+  stdin?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  maxStdoutBytes: number;
+  maxStderrBytes: number;
+  /** Time between SIGTERM and SIGKILL on timeout/cancel. Default 10000. */
+  killGraceMs?: number;
+  /**
+   * After the process has exited, how long to wait for its stdout/stderr pipes to close (they stay
+   * open while a background grandchild still holds them). Default 2000; then our ends are closed.
+   */
+  pipeDrainMs?: number;
+}
+
+export interface ProcessOutcome {
+  /** Exit code; -1 when killed by a signal (or never started). */
+  exitCode: number;
+  signal: string | null;
+  stdout: BoundedOutput;
+  stderr: BoundedOutput;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  spawnError?: string;
+}
+
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+export const DEFAULT_PIPE_DRAIN_MS = 2_000;
+
+/** Sends `sig` to the child's process group, falling back to the child itself. Never throws. */
+function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    try {
+      child.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  const stdout = new BoundedOutput('stdout', spec.maxStdoutBytes);
+  const stderr = new BoundedOutput('stderr', spec.maxStderrBytes);
+  const start = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - start);
+
+  if (spec.signal?.aborted) {
+    return Promise.resolve({
+      exitCode: -1, signal: null, stdout, stderr, durationMs: 0, timedOut: false, cancelled: true,
+    });
+  }
+
+  return new Promise<ProcessOutcome>((resolve) => {
+    let settled = false;
+    let timedOut = false;
+    let cancelled = false;
+    let killing = false;
+    let exitCode: number | null = null;
+    let exitSignal: string | null = null;
+    let exited = false;
+    const timers = new Set<NodeJS.Timeout>();
+
+    const later = (ms: number, fn: () => void): void => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+    };
+
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (err) {
+      resolve({
+        exitCode: -1, signal: null, stdout, stderr, durationMs: elapsed(), timedOut: false, cancelled: false,
+        spawnError: (err as Error).message,
+      });
+      return;
+    }
+
+    const onAbort = (): void => {
+      if (settled || killing) return;
+      cancelled = true;
+      beginKill();
+    };
+
+    const finish = (extra: Partial<ProcessOutcome> = {}): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      spec.signal?.removeEventListener('abort', onAbort);
+      // A kill was under way: make sure nothing of the group survives us.
+      if (killing) signalGroup(child, 'SIGKILL');
+      const code = exitCode === null ? -1 : exitCode;
+      resolve({
+        exitCode: exitSignal !== null ? -1 : code,
+        signal: exitSignal,
+        stdout,
+        stderr,
+        durationMs: elapsed(),
+        timedOut,
+        cancelled,
+        ...extra,
+      });
+    };
+
+    function beginKill(): void {
+      if (killing) return;
+      killing = true;
+      signalGroup(child, 'SIGTERM');
+      later(spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS, () => signalGroup(child, 'SIGKILL'));
+    }
+
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // Spawn failures (ENOENT, EACCES, bad cwd) arrive here without a pid.
+      if (child.pid === undefined) {
+        finish({ exitCode: -1, signal: null, spawnError: err.message });
+      }
+    });
+
+    child.stdout?.on('data', (c: Buffer) => stdout.push(c));
+    child.stderr?.on('data', (c: Buffer) => stderr.push(c));
+    child.stdout?.on('error', () => undefined);
+    child.stderr?.on('error', () => undefined);
+
+    child.on('exit', (code, sig) => {
+      exited = true;
+      exitCode = code;
+      exitSignal = sig;
+      // Pipes may be held open by a background grandchild; do not wait for them forever.
+      later(spec.pipeDrainMs ?? DEFAULT_PIPE_DRAIN_MS, () => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish();
+      });
+    });
+
+    child.on('close', (code, sig) => {
+      if (!exited) {
+        exitCode = code;
+        exitSignal = sig;
+      }
+      finish();
+    });
+
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin
+      try {
+        if (spec.stdin !== undefined && spec.stdin !== '') child.stdin.end(spec.stdin);
+        else child.stdin.end();
+      } catch {
+        /* ignored: a broken pipe is not our failure */
+      }
+    }
+
+    if (spec.timeoutMs !== undefined && spec.timeoutMs > 0 && Number.isFinite(spec.timeoutMs)) {
+      later(spec.timeoutMs, () => {
+        if (settled || killing) return;
+        timedOut = true;
+        beginKill();
+      });
+    }
+
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcome -> execution status and result
+// ---------------------------------------------------------------------------------------------
+
+export type ExecutionOutcomeStatus = 'completed' | 'failed' | 'timeout' | 'cancelled';
+
+export interface BuildResultOptions {
+  outputFormat: OutputFormat;
+  /** Shown in the timeout error text; defaults to the measured duration in whole seconds. */
+  timeoutSeconds?: number;
+}
+
+export interface BuiltResult {
+  status: ExecutionOutcomeStatus;
+  result: Record<string, unknown>;
+}
+
+/** Output fields shared by failure, timeout and cancel results. */
+function capturedOutput(outcome: ProcessOutcome): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const so = outcome.stdout.text();
+  const se = outcome.stderr.text();
+  if (so !== '') out.stdout = so;
+  if (se.trim() !== '') out.stderr = se;
+  if (outcome.stdout.truncated) {
+    out.stdout_truncated = true;
+    out.stdout_bytes_truncated = outcome.stdout.bytesTruncated;
+  }
+  if (outcome.stderr.truncated) {
+    out.stderr_truncated = true;
+    out.stderr_bytes_truncated = outcome.stderr.bytesTruncated;
+  }
+  return out;
+}
+
+export function buildResult(
+  outcome: ProcessOutcome,
+  opts: { outputFormat: 'text' | 'json' | 'yaml' | 'jsonl'; timeoutSeconds?: number },
+): { status: 'completed' | 'failed' | 'timeout' | 'cancelled'; result: Record<string, unknown> } {
+  const duration_ms = outcome.durationMs;
+
+  if (outcome.spawnError !== undefined) {
+    return {
+      status: 'failed',
+      result: { succeeded: false, error: outcome.spawnError, duration_ms, ...capturedOutput(outcome) },
+    };
+  }
+
+  if (outcome.cancelled) {
+    return {
+      status: 'cancelled',
+      result: {
+        succeeded: false,
+        cancelled: true,
+        exit_code: outcome.exitCode,
+        error: 'Execution cancelled by user',
+        duration_ms,
+        ...capturedOutput(outcome),
+      },
+    };
+  }
+
+  if (outcome.timedOut) {
+    const seconds = opts.timeoutSeconds ?? Math.round(duration_ms / 1000);
+    return {
+      status: 'timeout',
+      result: {
+        succeeded: false,
+        timed_out: true,
+        exit_code: -1,
+        error: `Execution timed out after ${seconds} seconds`,
+        duration_ms,
+        ...capturedOutput(outcome),
+      },
+    };
+  }
+
+  const stdoutText = outcome.stdout.text();
+  if (outcome.exitCode === 0 && outcome.signal === null) {
+    const result: Record<string, unknown> = { succeeded: true, exit_code: 0, duration_ms };
+    if (stdoutText !== '') result.stdout = stdoutText;
+    const parsed = parseOutput(stdoutText, opts.outputFormat);
+    if (parsed.parsed) result.data = parsed.data;
+    return { status: 'completed', result };
+  }
+
+  return {
+    status: 'failed',
+    result: {
+      succeeded: false,
+      exit_code: outcome.exitCode,
+      duration_ms,
+      error: errorFromStderr(outcome.stderr.text(), outcome.exitCode),
+      ...capturedOutput(outcome),
+    },
+  };
+}
