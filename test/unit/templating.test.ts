@@ -136,7 +136,10 @@ describe('renderRuleParams', () => {
     assert.deepEqual(render(null), {});
     assert.deepEqual(render(undefined), {});
     assert.deepEqual(render(['{{ event.id }}']), {});
-    assert.deepEqual(render('{{ event.payload.user }}'), {});
+    assert.deepEqual(render('{{ event.payload.message }}'), {});
+    assert.deepEqual(render(5), {});
+    // A whole-string template that renders to an object is an object.
+    assert.deepEqual(render('{{ event.payload.user }}'), { email: 'a@b.c', name: 'Ada' });
     assert.deepEqual(render({}), {});
   });
   it('does not mutate its input', () => {
