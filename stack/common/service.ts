@@ -30,6 +30,8 @@ export function runService(name: string, start: (log: Logger) => Promise<Stopper
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Started by the supervisor: if it goes away (even by SIGKILL) the IPC channel closes; stop too.
+  if (process.send) process.once('disconnect', () => void shutdown('supervisor-disconnect'));
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');

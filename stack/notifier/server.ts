@@ -1,0 +1,231 @@
+/**
+ * The notifier's HTTP face: GET /health, GET /stats and the WebSocket at /ws. Clients subscribe
+ * with filters; each notification is serialised once and sent at once to every matching client.
+ */
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../common/log';
+import type { TokenClaims } from '../common/tokens';
+import { authenticateUpgrade, PROTOCOL_V1 } from './auth';
+import { anyFilterMatches, Filter, FilterError, filterKey, parseFilter } from './filters';
+import { ClientFrameError, errorFrame, NotificationFrame, parseClientFrame, welcomeFrame } from './frames';
+
+const SWEEP_INTERVAL_MS = 30_000;
+const MAX_TIMER_MS = 2_147_483_647;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+interface Client {
+  id: string;
+  ws: WebSocket;
+  filters: Map<string, Filter>;
+  claims: TokenClaims;
+  expiryTimer?: NodeJS.Timeout;
+  alive: boolean;
+}
+
+export interface NotifierServerOptions {
+  host: string;
+  port: number;
+  maxConnections: number;
+  log: Logger;
+  verify?: (token: string) => Promise<TokenClaims>;
+}
+
+function writeJsonAndClose(socket: Duplex, status: number, body: unknown): void {
+  if (socket.destroyed) return;
+  const text = JSON.stringify(body);
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export class NotifierServer {
+  private readonly clients = new Map<string, Client>();
+  private readonly httpServer: http.Server;
+  private readonly wss: WebSocketServer;
+  private pendingUpgrades = 0;
+  private nextClient = 1;
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(private readonly opts: NotifierServerOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(PROTOCOL_V1) ? PROTOCOL_V1 : false),
+    });
+    this.httpServer = http.createServer((req, res) => this.onRequest(req, res));
+    this.httpServer.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    this.httpServer.on('clientError', (_err, socket) => {
+      if (!socket.destroyed) socket.destroy();
+    });
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.httpServer.once('error', reject);
+      this.httpServer.listen(this.opts.port, this.opts.host, () => {
+        this.httpServer.off('error', reject);
+        const addr = this.httpServer.address();
+        this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+        this.sweepTimer.unref();
+        resolve({ host: this.opts.host, port: typeof addr === 'object' && addr ? addr.port : this.opts.port });
+      });
+    });
+  }
+
+  stats(): { connected_clients: number; total_subscriptions: number } {
+    let subs = 0;
+    for (const c of this.clients.values()) subs += c.filters.size;
+    return { connected_clients: this.clients.size, total_subscriptions: subs };
+  }
+
+  /** Sends the frame to every client with a matching filter; returns how many got it. */
+  deliver(frame: NotificationFrame): number {
+    let text: string | undefined;
+    let sent = 0;
+    for (const c of this.clients.values()) {
+      if (c.filters.size === 0 || c.ws.readyState !== WebSocket.OPEN) continue;
+      if (!anyFilterMatches(c.filters.values(), frame)) continue;
+      if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        this.opts.log.warn({ client_id: c.id, buffered: c.ws.bufferedAmount }, 'client is not reading; disconnecting it');
+        c.ws.terminate();
+        continue;
+      }
+      text ??= JSON.stringify(frame);
+      c.ws.send(text);
+      sent++;
+    }
+    return sent;
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const c of this.clients.values()) {
+      if (c.expiryTimer) clearTimeout(c.expiryTimer);
+      c.ws.close(1001, 'server shutting down');
+    }
+    const closed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    setTimeout(() => {
+      for (const c of this.clients.values()) c.ws.terminate();
+      this.httpServer.closeAllConnections();
+    }, 1_000).unref();
+    this.wss.close();
+    await closed;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://notifier').pathname;
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/stats') return sendJson(res, 200, this.stats());
+    if (path === '/ws') return sendJson(res, 426, { error: 'upgrade_required', message: 'connect with a WebSocket upgrade' });
+    sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}` });
+  }
+
+  private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const path = new URL(req.url ?? '/', 'http://notifier').pathname;
+    if (path !== '/ws') return writeJsonAndClose(socket, 404, { error: 'not_found', message: `no WebSocket endpoint at ${path}` });
+    if (this.clients.size + this.pendingUpgrades >= this.opts.maxConnections) {
+      this.opts.log.warn({ max_connections: this.opts.maxConnections }, 'connection refused: too many clients');
+      return writeJsonAndClose(socket, 503, { error: 'too_many_connections', message: 'the notifier is at its connection limit' });
+    }
+    this.pendingUpgrades++;
+    let auth;
+    try {
+      auth = await authenticateUpgrade(req.headers, this.opts.verify);
+    } catch (err) {
+      this.opts.log.error({ err }, 'authentication at upgrade failed');
+      auth = { ok: false as const, error: 'invalid_or_expired_token' as const };
+    } finally {
+      this.pendingUpgrades--;
+    }
+    if (!auth.ok) {
+      this.opts.log.debug({ error: auth.error, remote: req.socket.remoteAddress }, 'WebSocket upgrade refused');
+      return writeJsonAndClose(socket, 401, { error: auth.error });
+    }
+    if (socket.destroyed) return;
+    const claims = auth.claims;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims));
+  }
+
+  private onConnection(ws: WebSocket, claims: TokenClaims): void {
+    const client: Client = { id: `client_${this.nextClient++}`, ws, filters: new Map(), claims, alive: true };
+    this.clients.set(client.id, client);
+    this.opts.log.info({ client_id: client.id, sub: claims.sub, token_type: claims.token_type }, 'WebSocket client connected');
+    ws.send(welcomeFrame(client.id));
+
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data) => this.onClientMessage(client, Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8')));
+    ws.on('error', (err) => this.opts.log.debug({ client_id: client.id, err: err.message }, 'WebSocket client error'));
+    ws.on('close', (code) => {
+      if (client.expiryTimer) clearTimeout(client.expiryTimer);
+      this.clients.delete(client.id);
+      this.opts.log.info({ client_id: client.id, code }, 'WebSocket client disconnected');
+    });
+
+    const untilExpiry = claims.exp * 1000 - Date.now();
+    if (untilExpiry <= 0) this.expire(client);
+    else if (untilExpiry < MAX_TIMER_MS) {
+      client.expiryTimer = setTimeout(() => this.expire(client), untilExpiry + 5);
+      client.expiryTimer.unref();
+    }
+  }
+
+  private onClientMessage(client: Client, text: string): void {
+    let frame;
+    try {
+      frame = parseClientFrame(text);
+    } catch (err) {
+      client.ws.send(errorFrame(err instanceof ClientFrameError ? err.message : 'invalid message'));
+      return;
+    }
+    if (frame.type === 'ping') return;
+    let filter: Filter;
+    try {
+      filter = parseFilter(frame.filter);
+    } catch (err) {
+      client.ws.send(errorFrame(err instanceof FilterError ? err.message : 'invalid filter'));
+      return;
+    }
+    const key = filterKey(filter);
+    if (frame.type === 'subscribe') client.filters.set(key, filter);
+    else client.filters.delete(key);
+    this.opts.log.debug({ client_id: client.id, action: frame.type, filter: key, filters: client.filters.size }, 'subscription changed');
+  }
+
+  private expire(client: Client): void {
+    if (client.ws.readyState === WebSocket.OPEN || client.ws.readyState === WebSocket.CONNECTING) {
+      this.opts.log.info({ client_id: client.id }, 'closing WebSocket: token expired');
+      client.ws.close(4401, 'token expired');
+    }
+  }
+
+  /** Every 30 s: close connections whose token expired and drop peers that stopped answering pings. */
+  private sweep(): void {
+    const nowSec = Date.now() / 1000;
+    for (const c of this.clients.values()) {
+      if (c.claims.exp <= nowSec) {
+        this.expire(c);
+        continue;
+      }
+      if (!c.alive) {
+        this.opts.log.info({ client_id: c.id }, 'WebSocket client stopped answering pings; terminating');
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+}
