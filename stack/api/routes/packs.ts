@@ -158,13 +158,15 @@ const createPackBody = {
 const updatePackBody = {
   type: 'object',
   additionalProperties: true,
+  // Attune's document marks these three required; a missing one defaults to null (= unchanged).
+  required: ['conf_schema', 'config', 'meta'],
   properties: {
     label: { type: ['string', 'null'] },
     description: { description: 'a string, null (unchanged), {"op": "set", "value": "..."} or {"op": "clear"}' },
     version: { type: ['string', 'null'] },
-    conf_schema: { type: ['object', 'null'], additionalProperties: true },
-    config: { type: ['object', 'null'], additionalProperties: true },
-    meta: { type: ['object', 'null'], additionalProperties: true },
+    conf_schema: { type: ['object', 'null'], additionalProperties: true, default: null },
+    config: { type: ['object', 'null'], additionalProperties: true, default: null },
+    meta: { type: ['object', 'null'], additionalProperties: true, default: null },
     tags: { type: ['array', 'null'], items: { type: 'string' } },
     runtime_deps: { type: ['array', 'null'], items: { type: 'string' } },
     dependencies: { type: ['array', 'null'], items: { type: 'string' } },

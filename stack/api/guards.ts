@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import type { ApiContext, Principal } from './context';
+import { authenticate } from './context';
+import { forbidden, unauthenticated } from './http';
+
+/**
+ * Request guards for protected routes, run as `onRequest` hooks so that a missing or bad token is
+ * answered (401) before the body is read or validated.
+ *
+ * Token kinds: access and execution tokens act as their identity (an execution token's `sub` is the
+ * identity that caused the execution); sensor tokens may only create events and read triggers, so
+ * routes must opt in with `{ sensor: true }`. The identity behind any token must still exist (else
+ * 401) and not be frozen (else 403).
+ */
+export interface GuardOptions {
+  /** Allow sensor tokens on this route. */
+  sensor?: boolean;
+  /** Refuse everything but sensor and execution tokens (POST /api/v1/events). */
+  serviceTokensOnly?: boolean;
+}
+
+export function guard(ctx: ApiContext, opts: GuardOptions = {}) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const principal = await authenticate(req);
+    await requireLiveIdentity(ctx, principal);
+    if (opts.serviceTokensOnly && principal.tokenType !== 'sensor' && principal.tokenType !== 'execution') {
+      throw forbidden('Only sensor or execution tokens may create events');
+    }
+    if (principal.tokenType === 'sensor' && !opts.sensor && !opts.serviceTokensOnly) {
+      throw forbidden('Sensor tokens may only create events and read triggers');
+    }
+  };
+}
+
+export async function requireLiveIdentity(ctx: ApiContext, principal: Principal): Promise<void> {
+  const { rows } = await ctx.pool.query('SELECT frozen FROM identity WHERE id = $1', [principal.identityId]);
+  if (rows.length === 0) throw unauthenticated('Invalid authentication token');
+  if (rows[0].frozen) throw forbidden('Identity is frozen');
+}
+
+/** The principal of a request that passed a guard. */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthenticated('Missing authentication token');
+  return req.principal;
+}

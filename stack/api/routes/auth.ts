@@ -1,0 +1,245 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashPassword, verifyPassword } from '../../common/passwords';
+import { signToken, TokenError, verifyToken } from '../../common/tokens';
+import { grantsOf } from '../authz';
+import type { ApiContext } from '../context';
+import { authenticate } from '../context';
+import { guard, principalOf } from '../guards';
+import { conflict, forbidden, notFound, ok, unauthorized, validationError } from '../http';
+import { packOfRef, Row } from '../lookups';
+import {
+  AuthSettings, bearer, CurrentUser, dataOf, errors, nstr, object, SensorTokenResponse, TokenResponse,
+} from '../openapi';
+
+const tags = ['auth'];
+export const SENSOR_TOKEN_DEFAULT_TTL = 86_400;
+export const SENSOR_LOGIN_PREFIX = 'sensor:';
+
+async function issueTokens(ctx: ApiContext, identity: Row, withUser: boolean) {
+  const sec = ctx.cfg.security;
+  const claims = { sub: identity.id as number, login: identity.login as string };
+  const access_token = await signToken({ ...claims, token_type: 'access' }, sec.jwt_access_expiration);
+  const refresh_token = await signToken({ ...claims, token_type: 'refresh' }, sec.jwt_refresh_expiration);
+  return {
+    access_token,
+    refresh_token,
+    token_type: 'Bearer',
+    expires_in: sec.jwt_access_expiration,
+    ...(withUser ? { user: { id: identity.id, login: identity.login, display_name: identity.display_name ?? null } } : {}),
+  };
+}
+
+/** Refs of the permission sets an identity holds directly or through its roles. */
+async function assignedSetRefs(ctx: ApiContext, identityId: number): Promise<string[]> {
+  const { rows } = await ctx.pool.query(
+    `SELECT ps.ref FROM permission_set ps
+      WHERE ps.id IN (SELECT pa.permset FROM permission_assignment pa WHERE pa.identity = $1)
+         OR ps.id IN (SELECT psr.permset FROM permission_set_role_assignment psr
+                        JOIN identity_role_assignment ira ON ira.role = psr.role WHERE ira.identity = $1)
+      ORDER BY ps.ref`,
+    [identityId],
+  );
+  return rows.map((r) => r.ref as string);
+}
+
+const sensorTokenBody = (required: string[]) =>
+  object(
+    {
+      sensor_ref: { type: 'string', minLength: 1, maxLength: 255, description: 'Sensor reference, e.g. core.timer_sensor' },
+      trigger_types: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Trigger refs the token may create events for' },
+      ttl_seconds: { type: 'integer', minimum: 3600, maximum: 259200, description: 'Token lifetime (default 86400)' },
+      pack_ref: nstr,
+    },
+    required,
+  );
+
+/** Creates identity `sensor:<ref>` when absent and signs a sensor token for it. */
+async function mintSensorToken(ctx: ApiContext, sensorRef: string, triggerTypes: string[], ttl: number) {
+  const login = `${SENSOR_LOGIN_PREFIX}${sensorRef}`;
+  const { rows } = await ctx.pool.query(
+    `INSERT INTO identity (login, display_name, attributes) VALUES ($1, $2, $3::jsonb)
+     ON CONFLICT (login) DO UPDATE SET login = EXCLUDED.login
+     RETURNING id, frozen`,
+    [login, `Sensor ${sensorRef}`, JSON.stringify({ type: 'sensor', sensor_ref: sensorRef })],
+  );
+  const identity = rows[0];
+  if (identity.frozen) throw forbidden('Identity is frozen');
+  const token = await signToken({ sub: identity.id, login, token_type: 'sensor', metadata: { trigger_types: triggerTypes } }, ttl);
+  return {
+    identity_id: identity.id as number,
+    sensor_ref: sensorRef,
+    token,
+    expires_at: new Date(Date.now() + ttl * 1000).toISOString(),
+    trigger_types: triggerTypes,
+    permission_set_refs: [] as string[],
+    pack_ref: packOfRef(sensorRef),
+  };
+}
+
+interface SensorTokenBody {
+  sensor_ref?: string;
+  trigger_types?: string[];
+  ttl_seconds?: number;
+}
+
+/** Fields of an internal sensor-token request; a valid sensor bearer token may stand in for them (re-issue). */
+async function internalSensorRequest(req: FastifyRequest<{ Body: SensorTokenBody | undefined }>) {
+  const body = req.body ?? {};
+  let sensorRef = body.sensor_ref;
+  let triggerTypes = body.trigger_types;
+  if ((sensorRef === undefined || triggerTypes === undefined) && req.headers.authorization) {
+    const principal = await authenticate(req);
+    if (principal.tokenType === 'sensor' && principal.login.startsWith(SENSOR_LOGIN_PREFIX)) {
+      sensorRef ??= principal.login.slice(SENSOR_LOGIN_PREFIX.length);
+      const tt = principal.metadata?.trigger_types;
+      if (triggerTypes === undefined && Array.isArray(tt)) triggerTypes = tt.filter((t): t is string => typeof t === 'string');
+    }
+  }
+  if (!sensorRef) throw validationError('sensor_ref: missing required field');
+  if (!triggerTypes || triggerTypes.length === 0) throw validationError('trigger_types: missing required field');
+  return { sensorRef, triggerTypes, ttl: body.ttl_seconds ?? SENSOR_TOKEN_DEFAULT_TTL };
+}
+
+/** /auth/*: registration, login, token refresh, current user, settings, sensor tokens. */
+export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post<{ Body: { login: string; password: string; display_name?: string | null } }>('/auth/register', {
+    schema: {
+      tags,
+      summary: 'Register a local identity (when security.allow_self_registration is true)',
+      body: object(
+        {
+          login: { type: 'string', minLength: 3, maxLength: 255 },
+          password: { type: 'string', minLength: 8, maxLength: 128 },
+          display_name: { type: ['string', 'null'], maxLength: 255 },
+        },
+        ['login', 'password'],
+      ),
+      response: { 200: dataOf(TokenResponse, 'Successfully registered'), ...errors(403, 409, 422) },
+    },
+  }, async (req) => {
+    if (!ctx.cfg.security.allow_self_registration) throw forbidden('Self-registration is disabled');
+    const { login, password, display_name } = req.body;
+    const hash = await hashPassword(password);
+    const { rows } = await ctx.pool.query(
+      `INSERT INTO identity (login, display_name, password_hash, attributes) VALUES ($1, $2, $3, '{}'::jsonb)
+       ON CONFLICT (login) DO NOTHING RETURNING *`,
+      [login, display_name ?? null, hash],
+    );
+    if (rows.length === 0) throw conflict(`Identity with login '${login}' already exists`);
+    return ok(await issueTokens(ctx, rows[0], true));
+  });
+
+  app.post<{ Body: { login: string; password: string } }>('/auth/login', {
+    schema: {
+      tags,
+      summary: 'Log in with login and password',
+      body: object({ login: { type: 'string', minLength: 1, maxLength: 255 }, password: { type: 'string', minLength: 1 } }, ['login', 'password']),
+      response: { 200: dataOf(TokenResponse, 'Successfully logged in'), ...errors(401, 403, 422) },
+    },
+  }, async (req) => {
+    const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE login = $1', [req.body.login]);
+    const identity = rows[0];
+    if (!identity || !(await verifyPassword(identity.password_hash, req.body.password))) {
+      throw unauthorized('Invalid login or password');
+    }
+    if (identity.frozen) throw forbidden('Identity is frozen');
+    return ok(await issueTokens(ctx, identity, true));
+  });
+
+  app.post<{ Body: { refresh_token: string } }>('/auth/refresh', {
+    schema: {
+      tags,
+      summary: 'Exchange a refresh token for a new access/refresh pair',
+      body: object({ refresh_token: { type: 'string', minLength: 1 } }, ['refresh_token']),
+      response: { 200: dataOf(TokenResponse, 'Successfully refreshed token'), ...errors(401, 403, 422) },
+    },
+  }, async (req) => {
+    let claims;
+    try {
+      claims = await verifyToken(req.body.refresh_token);
+    } catch (err) {
+      throw unauthorized(err instanceof TokenError && err.expired ? 'Refresh token expired' : 'Invalid or expired refresh token');
+    }
+    if (claims.token_type !== 'refresh') throw unauthorized('Invalid refresh token: wrong token type');
+    const id = Number(claims.sub);
+    if (!Number.isInteger(id)) throw unauthorized('Invalid or expired refresh token');
+    const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [id]);
+    if (!rows[0]) throw unauthorized('Invalid or expired refresh token');
+    if (rows[0].frozen) throw forbidden('Identity is frozen');
+    return ok(await issueTokens(ctx, rows[0], false));
+  });
+
+  app.get('/auth/me', {
+    schema: { tags, summary: 'The calling identity', security: bearer, response: { 200: dataOf(CurrentUser, 'Current user information'), ...errors(401, 403, 404) } },
+  }, async (req) => {
+    const principal = await authenticate(req);
+    const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [principal.identityId]);
+    const identity = rows[0];
+    if (!identity) throw notFound(`Identity with ID ${principal.identityId} not found`);
+    if (identity.frozen) throw forbidden('Identity is frozen');
+    return ok({
+      id: identity.id,
+      login: identity.login,
+      display_name: identity.display_name,
+      frozen: identity.frozen,
+      attributes: identity.attributes,
+      auth_provider: 'local',
+      is_local: true,
+      can_change_password: identity.password_hash != null,
+      effective_permissions: await grantsOf(ctx.pool, identity.id),
+      assigned_permission_set_refs: await assignedSetRefs(ctx, identity.id),
+      provider_profile: null,
+    });
+  });
+
+  app.get('/auth/settings', {
+    schema: { tags, summary: 'Authentication settings', response: { 200: dataOf(AuthSettings, 'Authentication settings') } },
+  }, async () =>
+    ok({
+      authentication_enabled: ctx.cfg.security.enable_auth,
+      local_password_enabled: true,
+      local_password_visible_by_default: true,
+      oidc_enabled: false,
+      oidc_visible_by_default: false,
+      oidc_provider_name: null,
+      oidc_provider_label: null,
+      oidc_provider_icon_url: null,
+      ldap_enabled: false,
+      ldap_visible_by_default: false,
+      ldap_provider_name: null,
+      ldap_provider_label: null,
+      ldap_provider_icon_url: null,
+      self_registration_enabled: ctx.cfg.security.allow_self_registration,
+    }),
+  );
+
+  app.post<{ Body: { sensor_ref: string; trigger_types: string[]; ttl_seconds?: number } }>('/auth/sensor-token', {
+    onRequest: guard(ctx),
+    schema: {
+      tags,
+      summary: 'Create a sensor token (creates identity sensor:<sensor_ref> when absent)',
+      security: bearer,
+      body: sensorTokenBody(['sensor_ref', 'trigger_types']),
+      response: { 200: dataOf(SensorTokenResponse), ...errors(401, 403, 422) },
+    },
+  }, async (req) => {
+    principalOf(req);
+    const { sensor_ref, trigger_types, ttl_seconds } = req.body;
+    return ok(await mintSensorToken(ctx, sensor_ref, trigger_types, ttl_seconds ?? SENSOR_TOKEN_DEFAULT_TTL));
+  });
+
+  app.post<{ Body: SensorTokenBody | undefined }>('/auth/internal/sensor-token', {
+    schema: {
+      tags,
+      summary: 'Create or re-issue a sensor token (internal; no authentication)',
+      description:
+        'sensor_ref and trigger_types are required unless the request carries a valid sensor token, whose sensor and trigger types are then reused.',
+      body: { ...sensorTokenBody([]), type: ['object', 'null'] },
+      response: { 200: dataOf(SensorTokenResponse), ...errors(401, 403, 422) },
+    },
+  }, async (req) => {
+    const { sensorRef, triggerTypes, ttl } = await internalSensorRequest(req);
+    return ok(await mintSensorToken(ctx, sensorRef, triggerTypes, ttl));
+  });
+}
+
