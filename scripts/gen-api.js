@@ -81,12 +81,34 @@ function generate(inputFile, output) {
   const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   const binRel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin['openapi-typescript'];
   const bin = path.join(path.dirname(manifest), binRel);
-  const run = spawnSync(process.execPath, [bin, inputFile, '--output', output], { encoding: 'utf8' });
+  // --empty-objects-unknown: the document declares free-form JSON objects (parameters, payloads, schemas) as bare
+  //   `type: object`; typing them `unknown` instead of `Record<string, never>` lets the suite send real values.
+  // --default-non-nullable false: a field with a server-side default is optional in requests, not required.
+  const flags = ['--empty-objects-unknown', '--default-non-nullable', 'false'];
+  const run = spawnSync(process.execPath, [bin, inputFile, '--output', output, ...flags], { encoding: 'utf8' });
   if (run.status !== 0) {
     fail(`openapi-typescript failed (exit ${run.status}):\n${run.stderr || run.stdout}`);
   }
   const body = fs.readFileSync(output, 'utf8');
   fs.writeFileSync(output, HEADER + body);
+}
+
+function pathsOf(dts) {
+  const found = new Set();
+  const re = /^ {4}"(\/[^"]*)": \{$/gm;
+  let m;
+  while ((m = re.exec(dts))) found.add(m[1]);
+  return found;
+}
+
+/** Which operations' paths appeared or disappeared (more telling than a first differing line). */
+function pathDrift(committed, fresh) {
+  const before = pathsOf(committed);
+  const after = pathsOf(fresh);
+  const gone = [...before].filter((p) => !after.has(p)).sort();
+  const added = [...after].filter((p) => !before.has(p)).sort();
+  const show = (list) => (list.length ? list.slice(0, 15).join(', ') + (list.length > 15 ? `, … (${list.length} in all)` : '') : 'none');
+  return `paths only in the committed types (${gone.length}): ${show(gone)}\npaths only in the source (${added.length}): ${show(added)}`;
 }
 
 function firstDifference(a, b) {
@@ -116,6 +138,7 @@ async function main() {
       if (committed !== fresh) {
         fail(
           `the API types are out of date with ${source}.\n` +
+            `${pathDrift(committed, fresh)}\n` +
             `First difference at ${firstDifference(committed, fresh)}\n` +
             `Regenerate with \`npm run gen:api -- --from ${source}\`, then run \`npx tsc --noEmit -p tsconfig.json\` ` +
             'to see which steps the API change affects.',

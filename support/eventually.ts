@@ -118,8 +118,10 @@ export async function eventually<T>(
       if (error instanceof EventuallyTimeout) throw error;
       lastError = error;
     }
-    if (Date.now() + intervalMs > deadline) break;
-    await delay(intervalMs);
+    const now = Date.now();
+    if (now >= deadline) break;
+    // the last attempt happens at the deadline itself, not one interval before it
+    await delay(Math.min(intervalMs, deadline - now));
   }
 
   const elapsed = Date.now() - started;

@@ -4,9 +4,18 @@
  * Features say "succeeds", "fails", "times out", "is cancelled"; the API says `completed`, `failed`, `timeout`,
  * `cancelled`. The seed's older words (`succeeded`, `canceled`) are accepted here as synonyms and never sent anywhere.
  */
-import type { Schemas } from './api/client';
-
-export type ExecutionStatus = Schemas['ExecutionStatus'];
+/** Attune's execution statuses (stable since Feb 2026; contract §12.3). */
+export type ExecutionStatus =
+  | 'requested'
+  | 'scheduling'
+  | 'scheduled'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'canceling'
+  | 'cancelled'
+  | 'timeout'
+  | 'abandoned';
 
 export const ALL_STATUSES: readonly ExecutionStatus[] = [
   'requested',

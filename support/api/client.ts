@@ -123,11 +123,18 @@ function transcriptMiddleware(actor: string, transcript: Transcript): Middleware
         durationMs: start ? Date.now() - start.at : -1,
         at: new Date().toISOString(),
         requestBody: start?.body,
-        error: error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error),
+        error: describeNetworkError(error),
       });
-      return undefined;
+      // replace undici's bare "fetch failed" with a message that says what could not be reached
+      return new Error(`${request.method} ${request.url} could not be sent: ${describeNetworkError(error)}`);
     },
   };
+}
+
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as (Error & { code?: string }) | undefined;
+  return cause ? `${error.message} (${cause.message || cause.code || String(cause)})` : error.message;
 }
 
 function authMiddleware(tokenProvider: TokenProvider): Middleware {
@@ -183,9 +190,9 @@ export function createApiClient(
         durationMs: Date.now() - at,
         at: new Date().toISOString(),
         requestBody: shownBody,
-        error: error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error),
+        error: describeNetworkError(error),
       });
-      throw new Error(`${method} ${url} could not be sent: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${method} ${url} could not be sent: ${describeNetworkError(error)}`);
     }
     const text = await response.text();
     transcript.push({
@@ -215,3 +222,4 @@ export function createApiClient(
 
   return Object.assign(typed, { baseUrl, actor, raw }) as ApiClient;
 }
+export { listItems, unwrap } from './envelopes';

@@ -1,0 +1,37 @@
+@smoke @auth
+Feature: Platform health and signing in
+  The Attune under test MUST report its health without authentication, and its API
+  MUST serve only callers that prove who they are.
+
+  An identity MUST be able to register, sign in with its password, see itself as the
+  current user, and keep its session alive with its refresh token. A wrong password
+  and a request without a token MUST both be refused as unauthenticated (401) with a
+  JSON error body, never with a crash or an HTML page.
+
+  Rule: The platform reports its health to anyone
+
+    Scenario: The API says it is healthy
+      When the platform's health is checked
+      Then the platform reports that it is healthy
+
+  Rule: Identities sign in with a password and keep their session with a refresh token
+
+    Scenario: A newcomer registers, signs in, and refreshes the session
+      When a newcomer registers an account
+      Then the newcomer holds an access token and a refresh token
+      When the newcomer signs in with their password
+      Then the newcomer sees themselves as the current user
+      When the newcomer refreshes their session
+      Then the refreshed access token is accepted
+      And the newcomer sees themselves as the current user
+
+    Scenario: A wrong password is refused
+      Given a newcomer registers an account
+      When the newcomer signs in with a wrong password
+      Then the request is refused as unauthenticated
+
+  Rule: Protected routes refuse anonymous callers
+
+    Scenario: Asking who I am without a token is refused
+      When someone without a token asks who the current user is
+      Then the request is refused as unauthenticated

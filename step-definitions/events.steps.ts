@@ -1,0 +1,84 @@
+/**
+ * Steps about what triggers produce: events, their timing, their enforcements.
+ */
+import { Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { consistently, eventually } from '../support/eventually';
+import type { RefArg } from '../support/parameter-types';
+import { enforcementsOf, type EnforcementSummary } from '../support/questions/enforcements';
+import { eventsOf } from '../support/questions/events';
+import { focusedEvents } from '../support/focus';
+import { timerPeriodMs, type RememberedRule } from '../support/tasks/rules';
+import { timeouts, timerFiresBound } from '../support/timeouts';
+import type { AttuneWorld } from '../support/world';
+
+When('the rule {ref} has fired {int} time(s)', async function (this: AttuneWorld, rule: RefArg, count: number) {
+  const remembered = this.recall<RememberedRule>('rule', rule.name);
+  const period = timerPeriodMs(remembered.spec) ?? 1000;
+  const events = await eventually(
+    `${count} event(s) of the rule ${rule.ref}`,
+    () => eventsOf(this, { rule_ref: rule.ref }),
+    (found) => found.length >= count,
+    { timeoutMs: timerFiresBound(count, period) },
+  );
+  // the timer keeps firing: pin the first `count` fires so every later step talks about the same events
+  this.focus = { ruleName: rule.name, events: events.slice(0, count) };
+});
+
+Then('those events are {duration} apart', function (this: AttuneWorld, periodMs: number) {
+  const events = focusedEvents(this);
+  expect(events.length, 'at least two events are needed to measure a gap').to.be.at.least(2);
+  const tolerance = timeouts.timerGapTolerance;
+  const gaps = events.slice(1).map((e, i) => ({
+    from: events[i].id,
+    to: e.id,
+    gapMs: Date.parse(e.created) - Date.parse(events[i].created),
+  }));
+  const wrong = gaps.filter((g) => Math.abs(g.gapMs - periodMs) > tolerance);
+  expect(
+    wrong,
+    `every gap must be ${periodMs} ms ± ${tolerance} ms; gaps (ms) were ${gaps.map((g) => g.gapMs).join(', ')}; ` +
+      `events: ${events.map((e) => `#${e.id}@${e.created}`).join(', ')}`,
+  ).to.deep.equal([]);
+});
+
+Then(
+  'each of those events led to exactly one processed enforcement of the rule {ref}',
+  async function (this: AttuneWorld, rule: RefArg) {
+    const remembered = this.recall<RememberedRule>('rule', rule.name);
+    const byEvent = new Map<number, EnforcementSummary>();
+    for (const event of focusedEvents(this)) {
+      const found = await eventually(
+        `the enforcement of event ${event.id} (rule ${rule.ref}) to leave "created"`,
+        () => enforcementsOf(this, { event: event.id }),
+        (rows) => rows.length >= 1 && rows.every((row) => row.status !== 'created'),
+        {
+          timeoutMs: timeouts.enforcementResolved,
+          failFast: (rows) => (rows.some((row) => row.status === 'disabled') ? 'an enforcement of the event was marked "disabled"' : undefined),
+        },
+      );
+      expect(found, `enforcements of event ${event.id}`).to.have.lengthOf(1);
+      const [only] = found;
+      expect(only.rule, `enforcement ${only.id}: rule`).to.equal(remembered.row.id);
+      expect(only.rule_ref, `enforcement ${only.id}: rule_ref`).to.equal(rule.ref);
+      expect(only.event, `enforcement ${only.id}: event`).to.equal(event.id);
+      expect(only.status, `enforcement ${only.id}: status`).to.equal('processed');
+      byEvent.set(event.id, only);
+    }
+    this.focus.enforcements = byEvent;
+  },
+);
+
+Then('the rule {ref} fires no more events', async function (this: AttuneWorld, rule: RefArg) {
+  const remembered = this.recall<RememberedRule>('rule', rule.name);
+  if (remembered.disabledAt === undefined) throw new Error(`the rule "${rule.name}" was not disabled in this scenario`);
+  // events stamped up to `grace` after the disable may come from a fire already in flight; later ones may not exist
+  const cutoff = (remembered.disabledAtServer ?? remembered.disabledAt) + timeouts.inFlightFireGrace;
+  const clock = remembered.disabledAtServer !== undefined ? "the server's stamp of the disable" : "this machine's clock";
+  await consistently(
+    `the disabled rule ${rule.ref} creates no event stamped later than ${new Date(cutoff).toISOString()} (${clock} + ${timeouts.inFlightFireGrace} ms)`,
+    timeouts.consistently.ruleDisabledQuiet,
+    () => eventsOf(this, { rule_ref: rule.ref }),
+    (events) => events.filter((e) => Date.parse(e.created) > cutoff).length === 0,
+  );
+});

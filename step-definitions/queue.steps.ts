@@ -1,0 +1,23 @@
+/**
+ * Steps that watch Attune's message traffic. Only for scenarios tagged @requires-queue.
+ */
+import { Given, Then } from '@cucumber/cucumber';
+import { eventually } from '../support/eventually';
+import { QueueTap } from '../support/queue';
+import type { AttuneWorld } from '../support/world';
+import { focusedEvents } from '../support/focus';
+
+Given('I am tapping the message queue', async function (this: AttuneWorld) {
+  this.queueTap ??= await QueueTap.open(this.settings.amqpUrl);
+});
+
+Then('the message queue carried an {string} message for each of those events', async function (this: AttuneWorld, messageType: string) {
+  const tap = this.queueTap;
+  if (!tap) throw new Error('Nobody was tapping the queue; add "Given I am tapping the message queue" before acting.');
+  const wanted = focusedEvents(this).map((e) => e.id);
+  await eventually(
+    `${messageType} messages for events ${wanted.join(', ')}`,
+    async () => tap.ofType(messageType).map((m) => Number(m.envelope.payload?.event_id)),
+    (seen) => wanted.every((id) => seen.includes(id)),
+  );
+});
