@@ -1,3 +1,5 @@
+import { canonicalRuntimeName } from '../common/runtimes';
+
 /**
  * Worker selection for the scheduler (pure): which registered workers may run an action, and
  * which one of them gets it (round-robin).
@@ -25,19 +27,7 @@ export interface RuntimeRequirement {
   aliases?: readonly string[] | null;
 }
 
-const ALIAS_GROUPS: ReadonlyArray<readonly string[]> = [
-  ['shell', 'bash', 'sh'],
-  ['python', 'python3'],
-  ['node', 'nodejs', 'node.js'],
-  ['native', 'builtin', 'standalone'],
-];
-
-/** Canonical runtime name: lower-case, aliases folded onto the group's first name. */
-export function canonicalRuntimeName(name: string): string {
-  const lower = name.trim().toLowerCase();
-  for (const group of ALIAS_GROUPS) if (group.includes(lower)) return group[0];
-  return lower;
-}
+export { canonicalRuntimeName };
 
 /** The runtime names a worker advertises, canonicalised (non-strings ignored). */
 export function workerRuntimes(capabilities: unknown): Set<string> {

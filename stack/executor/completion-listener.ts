@@ -1,0 +1,37 @@
+/**
+ * ExecutionStatusChanged (read-only: logged) and ExecutionCompleted (reload the row, log, then
+ * the tier-2 hook for slot release / workflow advance / retries). Neither writes execution status.
+ */
+import type { Envelope } from '../common/envelope';
+import { requireId } from '../common/envelope';
+import { TERMINAL_EXECUTION_STATUSES, ExecutionStatus } from '../common/models';
+import type { ExecutorContext } from './context';
+import { onExecutionTerminal, TerminalExecution } from './tier2-hooks';
+
+export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: Envelope): Promise<void> {
+  const p = env.payload;
+  ctx.log.debug(
+    { execution_id: p.execution_id, action_ref: p.action_ref, previous_status: p.previous_status, new_status: p.new_status },
+    'execution status changed',
+  );
+}
+
+export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelope): Promise<void> {
+  const executionId = requireId(env.payload, 'execution_id');
+  const { rows } = await ctx.pool.query<TerminalExecution>(
+    `SELECT id, action, action_ref, status, parent, enforcement, workflow_task, retry_count, max_retries, result
+       FROM execution WHERE id = $1`,
+    [executionId],
+  );
+  const execution = rows[0];
+  if (!execution) {
+    ctx.log.warn({ execution_id: executionId }, 'ExecutionCompleted for an unknown execution; ignored');
+    return;
+  }
+  if (!TERMINAL_EXECUTION_STATUSES.has(execution.status as ExecutionStatus)) {
+    ctx.log.warn({ execution_id: executionId, status: execution.status }, 'ExecutionCompleted but the row is not terminal');
+    return;
+  }
+  ctx.log.info({ execution_id: execution.id, action_ref: execution.action_ref, status: execution.status }, 'execution finished');
+  await onExecutionTerminal(ctx, execution, env);
+}

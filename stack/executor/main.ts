@@ -1,0 +1,43 @@
+/**
+ * The executor process: events → enforcements → executions → scheduling/dispatch, completion
+ * handling and the timeout monitor.
+ */
+import { openDatabase } from '../common/db';
+import { Mq } from '../common/mq';
+import { QUEUES } from '../common/models';
+import { runService } from '../common/service';
+import { handleExecutionCompleted, handleExecutionStatusChanged } from './completion-listener';
+import type { ExecutorContext } from './context';
+import { handleEnforcementCreated } from './enforcement-processor';
+import { handleEventCreated } from './event-processor';
+import { handleExecutionRequested } from './scheduler';
+import { onInquiryResponded } from './tier2-hooks';
+import { startTimeoutMonitor } from './timeout-monitor';
+
+const PREFETCH = 10;
+
+runService('executor', async (log) => {
+  const pool = await openDatabase('executor');
+  const mq = await Mq.connect('executor', log);
+  const ctx: ExecutorContext = { pool, mq, log };
+
+  const consumers: Array<[keyof typeof QUEUES, (ctx: ExecutorContext, env: import('../common/envelope').Envelope) => Promise<void>]> = [
+    ['executorEvents', handleEventCreated],
+    ['enforcements', handleEnforcementCreated],
+    ['executionRequests', handleExecutionRequested],
+    ['executionStatus', handleExecutionStatusChanged],
+    ['executionCompleted', handleExecutionCompleted],
+    ['inquiryResponses', onInquiryResponded],
+  ];
+  for (const [key] of consumers) await mq.declareQueue(QUEUES[key]);
+  for (const [key, handler] of consumers) {
+    await mq.consume(QUEUES[key].name, (env) => handler(ctx, env), PREFETCH);
+  }
+  const stopMonitor = startTimeoutMonitor(ctx);
+
+  return async () => {
+    await stopMonitor();
+    await mq.close();
+    await pool.end();
+  };
+});

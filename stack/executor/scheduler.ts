@@ -1,0 +1,92 @@
+/**
+ * ExecutionRequested (execution.requested) → a worker.
+ *
+ * Reloads the execution with its action and runtime (workers are read in parallel), skips unless
+ * still `requested`, runs the tier-2 hooks, then: requested → scheduling → (worker chosen)
+ * scheduled + worker id, and dispatches an ExecutionRequested-typed message to
+ * `execution.dispatch.worker.<id>`. No eligible worker: `failed` + ExecutionCompleted.
+ */
+import { config } from '../common/config';
+import type { Envelope } from '../common/envelope';
+import { requireId } from '../common/envelope';
+import { EXCHANGES, workerDispatchKey } from '../common/models';
+import type { ExecutorContext } from './context';
+import { terminateExecution } from './execution-outcomes';
+import { admitExecution, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
+import { candidateWorkers, noWorkerError, RoundRobin, WorkerRow } from './worker-selection';
+
+const roundRobin = new RoundRobin();
+
+const LOAD_EXECUTION = `
+  SELECT e.id, e.action, e.action_ref, e.config, e.parent, e.enforcement, e.status,
+         a.id AS action_id, a.workflow_def, a.runtime,
+         r.name AS runtime_name, r.aliases AS runtime_aliases
+    FROM execution e
+    LEFT JOIN action a ON a.id = e.action
+    LEFT JOIN runtime r ON r.id = a.runtime
+   WHERE e.id = $1`;
+
+const LOAD_WORKERS = `
+  SELECT id, name, worker_role, status, cordoned, capabilities,
+         EXTRACT(EPOCH FROM (now() - last_heartbeat))::float8 AS heartbeat_age_seconds
+    FROM worker
+   WHERE worker_role IN ('action', 'hybrid') AND status = 'active'`;
+
+type LoadedExecution = SchedulableExecution & { action_id: number | null; runtime: number | null };
+
+export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelope): Promise<void> {
+  const executionId = requireId(env.payload, 'execution_id');
+  const [loaded, workers] = await Promise.all([
+    ctx.pool.query<LoadedExecution>(LOAD_EXECUTION, [executionId]),
+    ctx.pool.query<WorkerRow>(LOAD_WORKERS),
+  ]);
+  const execution = loaded.rows[0];
+  if (!execution) {
+    ctx.log.warn({ execution_id: executionId }, 'ExecutionRequested for an unknown execution; ignored');
+    return;
+  }
+  if (execution.status !== 'requested') {
+    ctx.log.debug({ execution_id: executionId, status: execution.status }, 'execution is not requested any more; skipped');
+    return;
+  }
+  const correlationId = env.correlation_id;
+
+  if (execution.action_id === null) {
+    await terminateExecution(ctx, execution.id, 'requested', 'failed', `Action '${execution.action_ref}' not found`, correlationId);
+    return;
+  }
+
+  const admission = await admitExecution(ctx, execution);
+  if (!admission.admit) {
+    ctx.log.info({ execution_id: execution.id, reason: admission.reason }, 'execution held back by policy');
+    return;
+  }
+
+  if (execution.workflow_def !== null && execution.workflow_def !== undefined) {
+    await orchestrateWorkflow(ctx, execution, correlationId);
+    return;
+  }
+
+  const claimed = await ctx.pool.query(`UPDATE execution SET status = 'scheduling' WHERE id = $1 AND status = 'requested'`, [execution.id]);
+  if (!claimed.rowCount) return; // cancelled or claimed by another delivery meanwhile
+
+  const runtime = execution.runtime_name ? { name: execution.runtime_name, aliases: execution.runtime_aliases } : null;
+  const candidates = candidateWorkers(workers.rows, runtime, config().worker.heartbeat_interval);
+  const worker = roundRobin.pick(runtime ? runtime.name.toLowerCase() : '*', candidates);
+  if (!worker) {
+    await terminateExecution(ctx, execution.id, 'scheduling', 'failed', noWorkerError(execution.action_ref, execution.runtime_name), correlationId);
+    return;
+  }
+
+  const scheduled = await ctx.pool.query(
+    `UPDATE execution SET status = 'scheduled', worker = $2 WHERE id = $1 AND status = 'scheduling'`,
+    [execution.id, worker.id],
+  );
+  if (!scheduled.rowCount) return; // cancelled between the two updates
+  await ctx.mq.publish(
+    'ExecutionRequested',
+    { execution_id: execution.id, worker_id: worker.id, action_ref: execution.action_ref, config: execution.config },
+    { exchange: EXCHANGES.executions, routingKey: workerDispatchKey(worker.id), correlationId },
+  );
+  ctx.log.debug({ execution_id: execution.id, worker_id: worker.id }, 'execution scheduled');
+}

@@ -1,0 +1,68 @@
+/**
+ * Plug points for tier-2 features. Each hook is called by the core flow at a fixed place and
+ * today does the minimal thing; the features replace the bodies, not the call sites.
+ *
+ *  - admitExecution      (scheduler, before scheduling): concurrency/rate policies, FIFO queue.
+ *  - orchestrateWorkflow (scheduler, instead of dispatch): workflow actions run in the executor.
+ *  - onExecutionTerminal (completion listener): release policy slots, advance workflows, retries.
+ *  - onInquiryResponded  (inquiry responses queue): resume executions waiting on an inquiry.
+ */
+import type { Envelope } from '../common/envelope';
+import type { ExecutorContext } from './context';
+import { terminateExecution } from './execution-outcomes';
+
+export interface SchedulableExecution {
+  id: number;
+  action: number | null;
+  action_ref: string;
+  config: Record<string, unknown> | null;
+  parent: number | null;
+  enforcement: number | null;
+  status: string;
+  workflow_def: number | null;
+  runtime_name: string | null;
+  runtime_aliases: string[] | null;
+}
+
+export type Admission = { admit: true } | { admit: false; reason: string };
+
+/**
+ * HOOK (tier 2: policies). Decide whether the execution may be scheduled now. Returning
+ * `{admit:false}` leaves the execution `requested`; the hook is then responsible for
+ * re-publishing ExecutionRequested when a slot frees up (from onExecutionTerminal).
+ */
+export async function admitExecution(_ctx: ExecutorContext, _execution: SchedulableExecution): Promise<Admission> {
+  return { admit: true };
+}
+
+/**
+ * HOOK (tier 2: workflows). Called instead of worker dispatch when `action.workflow_def` is set.
+ * Returns true when it took care of the execution.
+ */
+export async function orchestrateWorkflow(ctx: ExecutorContext, execution: SchedulableExecution, correlationId?: string): Promise<boolean> {
+  await terminateExecution(ctx, execution.id, ['requested', 'scheduling'], 'failed', 'workflow actions are not supported yet', correlationId);
+  return true;
+}
+
+export interface TerminalExecution {
+  id: number;
+  action: number | null;
+  action_ref: string;
+  status: string;
+  parent: number | null;
+  enforcement: number | null;
+  workflow_task: unknown;
+  retry_count: number;
+  max_retries: number | null;
+  result: unknown;
+}
+
+/** HOOK (tier 2: policy slot release, workflow advance, inquiries, retries) after a terminal status. */
+export async function onExecutionTerminal(_ctx: ExecutorContext, _execution: TerminalExecution, _env: Envelope): Promise<void> {
+  // nothing yet
+}
+
+/** HOOK (tier 2: inquiries). An InquiryResponded message; today only acknowledged. */
+export async function onInquiryResponded(ctx: ExecutorContext, env: Envelope): Promise<void> {
+  ctx.log.debug({ payload: env.payload }, 'InquiryResponded received (inquiries not implemented yet)');
+}

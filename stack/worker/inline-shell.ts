@@ -1,0 +1,48 @@
+/**
+ * Inline shell actions (the entrypoint text is the script): the worker writes the script to a
+ * temp file, preceded by a prelude that defines each top-level parameter (secrets included) as a
+ * shell variable `<name>` and `PARAM_<NAME>`. The variables are NOT exported, so they never reach
+ * the environment of the script's children (`printenv` does not show them). Stdin still carries
+ * the whole parameter document.
+ */
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Shell variables that must keep their meaning inside the script. */
+const RESERVED = new Set([
+  'PATH', 'HOME', 'IFS', 'PWD', 'OLDPWD', 'SHELL', 'USER', 'LOGNAME', 'UID', 'EUID', 'PPID', 'PS1', 'PS2', 'PS4',
+  'BASH', 'BASH_ENV', 'BASHOPTS', 'SHELLOPTS', 'ENV', 'CDPATH', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'HOSTNAME',
+  'RANDOM', 'SECONDS', 'LINENO', 'OPTIND', 'OPTARG', 'FUNCNAME', 'GROUPS', 'HISTFILE', 'REPLY', 'PIPESTATUS',
+]);
+
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function shellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+function usableName(name: string): boolean {
+  return IDENTIFIER.test(name) && !RESERVED.has(name) && !name.startsWith('BASH_') && !name.startsWith('ATTUNE_');
+}
+
+export function shellParameterPrelude(params: Record<string, unknown>): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (!IDENTIFIER.test(name)) continue;
+    const quoted = shellQuote(shellText(value));
+    if (usableName(name)) lines.push(`${name}=${quoted}`);
+    lines.push(`PARAM_${name.toUpperCase()}=${quoted}`);
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+export function inlineShellScript(entrypoint: string, params: Record<string, unknown>): string {
+  const body = entrypoint.endsWith('\n') ? entrypoint : `${entrypoint}\n`;
+  const prelude = shellParameterPrelude(params);
+  return prelude ? `${prelude}${body}` : body;
+}

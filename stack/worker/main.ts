@@ -1,0 +1,57 @@
+/**
+ * The worker process: registers itself, heartbeats, consumes its dispatch and cancel queues and
+ * runs actions (at most worker.max_concurrent_tasks at once).
+ */
+import { config } from '../common/config';
+import { openDatabase } from '../common/db';
+import { Mq } from '../common/mq';
+import { runService } from '../common/service';
+import { ActionRunner, type WorkerContext } from './action-runner';
+import { announceEnded, consumeCancels, consumeDispatches, declareWorkerQueues } from './consumers';
+import { startHeartbeat } from './heartbeat';
+import { endOrphanedExecutions, markInactive, registerWorker, WORKER_VERSION, workerName } from './registration';
+import { detectRuntimes } from './runtimes';
+import { Slots } from './slots';
+
+runService('worker', async (log) => {
+  const cfg = config();
+  const pool = await openDatabase('worker');
+  const mq = await Mq.connect('worker', log);
+  const name = workerName();
+  const maxConcurrent = Math.max(1, cfg.worker.max_concurrent_tasks);
+  const runtimes = detectRuntimes();
+  const workerId = await registerWorker(pool, name, { runtimes, max_concurrent_executions: maxConcurrent, worker_version: WORKER_VERSION });
+  const ctx: WorkerContext = { pool, mq, log: log.child({ worker_id: workerId }), workerId, workerName: name };
+  const runner = new ActionRunner(ctx);
+  log.info({ worker_id: workerId, name, runtimes }, 'worker registered');
+
+  // A fresh process runs nothing: whatever an earlier process of this worker left running is lost.
+  for (const row of await endOrphanedExecutions(pool, workerId, `Execution abandoned: worker ${name} restarted while it was running`)) {
+    await announceEnded(ctx, runner, row);
+  }
+
+  await declareWorkerQueues(ctx);
+  const slots = new Slots(maxConcurrent);
+  const dispatches = await consumeDispatches(ctx, runner, slots, maxConcurrent + 2);
+  await consumeCancels(ctx, runner);
+  const stopHeartbeat = startHeartbeat(pool, workerId, cfg.worker.heartbeat_interval, log);
+
+  return async () => {
+    stopHeartbeat();
+    await dispatches.stop();
+    const graceMs = Math.min(Math.max(0, cfg.worker.shutdown_timeout), 5) * 1000;
+    if (!(await runner.drain(graceMs))) {
+      const ids = runner.activeIds;
+      runner.abortAll('shutdown');
+      const ended = await endOrphanedExecutions(pool, workerId, `Execution abandoned: worker ${name} stopped while it was running`, ids).catch((err) => {
+        log.error({ err }, 'could not record abandoned executions');
+        return [];
+      });
+      for (const row of ended) await announceEnded(ctx, runner, row);
+      await runner.drain(1000);
+    }
+    await markInactive(pool, workerId).catch((err) => log.error({ err }, 'could not mark the worker inactive'));
+    await mq.close();
+    await pool.end();
+  };
+});
