@@ -14,6 +14,10 @@ import { renderFromEvent } from '../support/templates';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
 import { focusedEnforcements, focusedEvents, focusedExecutions } from '../support/focus';
+import { eventsOf } from '../support/questions/events';
+import { awaitFailure, failureOutcome, stdoutOf as printedBy } from '../support/questions/outcomes';
+import { createRule } from '../support/tasks/rules';
+import { createTrigger, enableWebhook, fireWebhook } from '../support/tasks/webhooks';
 
 function lastExecution(world: AttuneWorld): Execution {
   return world.recall<Execution>('execution', 'last');
@@ -93,4 +97,106 @@ Then('the execution printed {string}', async function (this: AttuneWorld, text: 
   const details = await execution(this, run.id);
   this.markAsserted(run.id);
   expect(stdoutOf(details.result), `stdout of execution ${run.id} (result ${JSON.stringify(details.result)})`).to.include(text);
+});
+
+// ---- failures: how a failed run reports its exit code and its error (contract §12.4, internals §4.8-4.9) ----------
+
+async function expectFailed(world: AttuneWorld, id: number, exitCode: number, error: string): Promise<void> {
+  const run = await awaitFailure(world, id);
+  expect(failureOutcome(run), `execution ${id} (result ${JSON.stringify(run.result)})`).to.deep.equal({
+    status: 'failed',
+    succeeded: false,
+    exit_code: exitCode,
+    error,
+  });
+}
+
+Then('the execution fails with exit code {int} and the error {string}', async function (this: AttuneWorld, code: number, error: string) {
+  await expectFailed(this, lastExecution(this).id, code, error);
+});
+
+Then('the execution fails with exit code {int} and the error:', async function (this: AttuneWorld, code: number, error: string) {
+  await expectFailed(this, lastExecution(this).id, code, error);
+});
+
+Then(
+  "the execution fails with exit code {int} and the shell's own error ending in {string}",
+  async function (this: AttuneWorld, code: number, ending: string) {
+    const id = lastExecution(this).id;
+    const run = await awaitFailure(this, id);
+    const outcome = failureOutcome(run);
+    const shown = `execution ${id} (result ${JSON.stringify(run.result)})`;
+    expect({ ...outcome, error: undefined }, shown).to.deep.equal({ status: 'failed', succeeded: false, exit_code: code, error: undefined });
+    // bash's own words: "<script file>: line <n>: <ending>", one line; the script file is wherever the platform put it
+    expect(outcome.error, `error of ${shown}`).to.be.a('string');
+    const error = outcome.error as string;
+    expect(error.endsWith(`: ${ending}`) && /^[^\n]+: line \d+$/.test(error.slice(0, -(ending.length + 2))), `error of ${shown}`).to.equal(true);
+  },
+);
+
+When('I start these runs of {ref} at once:', async function (this: AttuneWorld, action: RefArg, table: DataTable) {
+  const runs = await Promise.all(table.hashes().map((parameters, i) => runAction(this, action.ref, parameters, `${action.name} #${i + 1}`)));
+  this.scratch.batch = { actionRef: action.ref, ids: runs.map((run) => run.id) };
+});
+
+Then('each of those runs fails with its own exit code and error:', async function (this: AttuneWorld, table: DataTable) {
+  const batch = this.scratch.batch as { actionRef: string; ids: number[] } | undefined;
+  if (!batch) throw new Error('No runs were started together ("When I start these runs of "x" at once:").');
+  const expected = table.hashes();
+  expect(expected, 'one expected outcome per run started').to.have.lengthOf(batch.ids.length);
+  const outcomes = [];
+  for (const id of batch.ids) outcomes.push(failureOutcome(await awaitFailure(this, id)));
+  expect(outcomes, `outcomes of executions ${batch.ids.join(', ')} in the order they were started`).to.deep.equal(
+    expected.map((row) => ({ status: 'failed', succeeded: false, exit_code: Number(row['exit code']), error: row.error })),
+  );
+  const all = (await executionsOf(this, { action_ref: batch.actionRef })).map((row) => row.id).sort((a, b) => a - b);
+  expect(all, `every execution of ${batch.actionRef}: exactly the runs started, no retries or extras`).to.deep.equal(
+    [...batch.ids].sort((a, b) => a - b),
+  );
+});
+
+Then('the execution printed exactly the line {string}', async function (this: AttuneWorld, line: string) {
+  const run = lastExecution(this);
+  const details = await execution(this, run.id);
+  this.markAsserted(run.id);
+  expect(printedBy(details), `stdout of execution ${run.id} (result ${JSON.stringify(details.result)})`).to.equal(`${line}\n`);
+});
+
+Then(
+  'every one of those executions fails with exit code {int} and the error {string}',
+  async function (this: AttuneWorld, code: number, error: string) {
+    for (const summary of focusedExecutions(this).values()) await expectFailed(this, summary.id, code, error);
+  },
+);
+
+// ---- executions caused by a rule on a webhook ---------------------------------------------------------------------
+
+Given('a webhook {ref} whose rule {ref} runs {ref}', async function (this: AttuneWorld, trigger: RefArg, rule: RefArg, action: RefArg) {
+  const created = await createTrigger(this, trigger.name);
+  await enableWebhook(this, created.ref);
+  await createRule(this, { name: rule.name, trigger_ref: created.ref, action_ref: action.ref });
+});
+
+When('the webhook {ref} receives the payload:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
+  const payload = JSON.parse(json) as unknown;
+  const receipt = await fireWebhook(this, this.recall<string>('webhook', trigger.ref), payload);
+  if (receipt.status !== 200 || receipt.eventId === undefined) {
+    throw new Error(`posting to the webhook of ${trigger.ref} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
+  }
+  const eventId = receipt.eventId;
+  const events = await eventually(
+    `event ${eventId} of ${trigger.ref} to be listed`,
+    () => eventsOf(this, { trigger_ref: trigger.ref }),
+    (rows) => rows.some((row) => row.id === eventId),
+    { timeoutMs: timeouts.eventRecorded },
+  );
+  this.focus = { events: events.filter((row) => row.id === eventId) };
+  this.scratch.webhookPayload = payload;
+});
+
+Then('the event is recorded with the payload it received', async function (this: AttuneWorld) {
+  for (const summary of focusedEvents(this)) {
+    const full = await readEvent(this, summary.id);
+    expect(full.payload, `payload of event ${summary.id}`).to.deep.equal(this.scratch.webhookPayload);
+  }
 });

@@ -14,6 +14,7 @@ import type { EnforcementSummary, EventSummary, ExecutionSummary } from './api/m
 import type { NotificationStream } from './notifications';
 import type { QueueTap } from './queue';
 import { target, type TargetSettings } from './target';
+import { registerTenant } from './tasks/identities';
 import { adminAccessToken, currentAdminToken, workerId } from './worker-session';
 
 export type Persona = 'tenant' | 'viewer' | 'executor' | 'editor' | 'admin';
@@ -192,6 +193,47 @@ export class AttuneWorld extends World {
       this.asserted.add(id);
       this.executionIds.add(id);
     }
+  }
+
+  /** Other tenants of this scenario by name ("B"), each seen through its own view (see `otherTenant`). */
+  private readonly otherTenants = new Map<string, AttuneWorld>();
+  /** On a view made by `otherTenant`: the scenario's World it was made from. */
+  readonly viewOf?: AttuneWorld;
+
+  /**
+   * Another tenant of this scenario: a second identity registered with the same persona as the scenario tenant (or the
+   * one given) and deleted at the end of the scenario. It is returned as a VIEW of this World in which `tenant`, `api`,
+   * `packRef` (its own namespace), the registries, `focus` and `scratch` are the other tenant's, while the transcript,
+   * the cleanup stack and the execution bookkeeping (After guard) stay shared. Every task works on a view unchanged:
+   * `createAction(await world.otherTenant('B'), …)` creates an action in B's namespace, as B, cleaned up as B.
+   */
+  async otherTenant(name: string, persona?: Persona): Promise<AttuneWorld> {
+    const known = this.otherTenants.get(name);
+    if (known) return known;
+    const root = this.viewOf ?? this;
+    const tenant = await registerTenant(root, persona ?? root.tenant.persona, `tenant ${name}`);
+    const view = Object.create(root) as AttuneWorld;
+    Object.defineProperties(view, {
+      tenantValue: { value: tenant, writable: true },
+      packRef: { value: root.uniq(`e2e ${name}`) },
+      packCreated: { value: false, writable: true },
+      registries: { value: new Map() },
+      focus: { value: {}, writable: true },
+      scratch: { value: {} },
+      viewOf: { value: root },
+    });
+    this.otherTenants.set(name, view);
+    return view;
+  }
+
+  /** The view of another tenant created earlier in this scenario with `otherTenant(name)`. */
+  tenantNamed(name: string): AttuneWorld {
+    const view = this.otherTenants.get(name);
+    if (!view) {
+      const known = [...this.otherTenants.keys()];
+      throw new Error(`No other tenant "${name}" in this scenario (${known.length ? `known: ${known.join(', ')}` : 'none yet'}).`);
+    }
+    return view;
   }
 }
 

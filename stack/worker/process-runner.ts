@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fault } from '../common/faults';
 import { BoundedOutput, errorFromStderr, parseOutput, type OutputFormat } from './output';
 
 export interface ProcessSpec {
@@ -279,13 +280,17 @@ export function buildResult(
     return { status: 'completed', result };
   }
 
+  // fault exit-code-lost: every failure is recorded as exit code 1
+  const exitCode = fault('exit-code-lost') ? 1 : outcome.exitCode;
+  // fault stderr-not-captured: the error text ignores what the action wrote to stderr
+  const stderrText = fault('stderr-not-captured') ? '' : outcome.stderr.text();
   return {
     status: 'failed',
     result: {
       succeeded: false,
-      exit_code: outcome.exitCode,
+      exit_code: exitCode,
       duration_ms,
-      error: errorFromStderr(outcome.stderr.text(), outcome.exitCode),
+      error: errorFromStderr(stderrText, exitCode),
       ...capturedOutput(outcome),
     },
   };

@@ -89,7 +89,17 @@ export async function revokeAssignment(world: AttuneWorld, assignmentId: number)
  * the grant. Its deletion is the FIRST cleanup registered, so it runs LAST (after everything it owns is gone).
  */
 export async function createTenant(world: AttuneWorld, persona: Persona = 'tenant'): Promise<Tenant> {
-  const credentials = newCredentials(world, 'tenant');
+  const tenant = await registerTenant(world, persona);
+  world.tenant = tenant;
+  return tenant;
+}
+
+/**
+ * A tenant identity (registered, granted `persona` by the admin, signed in again), deleted at the end of the scenario.
+ * `actor` names its calls in the transcript. `createTenant` makes the scenario's own; `world.otherTenant` makes more.
+ */
+export async function registerTenant(world: AttuneWorld, persona: Persona, actor = 'tenant'): Promise<Tenant> {
+  const credentials = newCredentials(world, actor);
   const { id } = await registerDisposableIdentity(world, credentials);
   const assignmentId = await grantPersona(world, credentials.login, persona);
   const tokens = await signIn(world.anonymous, credentials.login, credentials.password);
@@ -102,9 +112,8 @@ export async function createTenant(world: AttuneWorld, persona: Persona = 'tenan
     refreshToken: tokens.refresh_token,
     persona,
     assignmentIds: [assignmentId],
-    client: world.clientFor('tenant', () => tenant.accessToken),
+    client: world.clientFor(actor, () => tenant.accessToken),
   };
-  world.tenant = tenant;
   return tenant;
 }
 
