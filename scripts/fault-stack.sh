@@ -4,6 +4,7 @@
 # stack: its own ports (28080 api, 28081 notifier, 28099 control), database attune_faults, RabbitMQ
 # vhost attune_faults, logs in logs/faults/ and pack folders under .attune/faults/.
 #   scripts/fault-stack.sh start <fault>[,<fault>…]   (waits for a running fault stack to be stopped)
+#   scripts/fault-stack.sh start none                 the same isolated stack with no fault (the control run)
 #   scripts/fault-stack.sh stop
 #   scripts/fault-stack.sh env        prints the suite's target variables for this stack
 set -euo pipefail
@@ -49,7 +50,8 @@ case "${1:-}" in
     rm -rf .attune/faults logs/faults
     mkdir -p logs/faults
     echo "$$ $faults" >"$LOCK_DIR/owner"
-    ATTUNE_FAULTS="$faults" ATTUNE_SKIP_BUILD="${ATTUNE_SKIP_BUILD:-1}" bash scripts/stack-start.sh || { rm -rf "$LOCK_DIR"; exit 1; }
+    faults_env="$faults"; [ "$faults" = none ] && faults_env=""
+    ATTUNE_FAULTS="$faults_env" ATTUNE_SKIP_BUILD="${ATTUNE_SKIP_BUILD:-1}" bash scripts/stack-start.sh || { rm -rf "$LOCK_DIR"; exit 1; }
     echo "fault stack up with ATTUNE_FAULTS=$faults; point the suite at it with:"
     suite_env
     ;;

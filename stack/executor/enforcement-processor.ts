@@ -10,6 +10,7 @@
 import { config } from '../common/config';
 import type { Envelope } from '../common/envelope';
 import { requireId } from '../common/envelope';
+import { fault } from '../common/faults';
 import type { ExecutorContext } from './context';
 
 export interface EnforcementWithRule {
@@ -99,6 +100,16 @@ export async function handleEnforcementCreated(ctx: ExecutorContext, env: Envelo
     { execution_id: execution.id, action_id: decision.actionId, action_ref: decision.actionRef, enforcement_id: row.id, config: execution.config },
     { correlationId: env.correlation_id },
   );
+  // fault duplicate-execution: a second top-level execution of the enforcement, dispatched too (config.retry_of lets it past the one-per-enforcement index)
+  const dup = fault('duplicate-execution')
+    ? (await ctx.pool.query<{ id: number; config: Record<string, unknown> }>(
+        `INSERT INTO execution (action, action_ref, config, enforcement, executor, status, timeout_seconds, max_retries)
+         SELECT action, action_ref, coalesce(config, '{}') || jsonb_build_object('retry_of', id), enforcement, executor, 'requested', timeout_seconds, max_retries
+           FROM execution WHERE id = $1 RETURNING id, config`,
+        [execution.id],
+      )).rows[0]
+    : undefined;
+  if (dup) await ctx.mq.publish('ExecutionRequested', { execution_id: dup.id, action_id: decision.actionId, action_ref: decision.actionRef, enforcement_id: row.id, config: dup.config }, { correlationId: env.correlation_id });
 }
 
 /**

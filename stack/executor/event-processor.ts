@@ -9,6 +9,7 @@
  */
 import type { Envelope } from '../common/envelope';
 import { requireId } from '../common/envelope';
+import { fault } from '../common/faults';
 import { matchesConditions } from './conditions';
 import type { ExecutorContext } from './context';
 import { renderRuleParams } from './templating';
@@ -52,6 +53,7 @@ export function planEnforcements(event: EventRow, rules: readonly CandidateRule[
       system: { timestamp: now.toISOString(), rule: { id: rule.id, ref: rule.ref } },
     });
     out.push({ rule, config, payload: isObject(payload) ? payload : {} });
+    if (fault('fanout-first-rule-only')) break; // fault: the first matching rule (lowest id) is the only one enforced
   }
   return out;
 }
@@ -102,7 +104,7 @@ async function createEnforcement(ctx: ExecutorContext, event: EventRow, plan: Pl
      SELECT r.id, r.ref, $3, $4, $5, 'created', $6, 'all', r.conditions FROM rule r WHERE r.id = $1 AND r.ref = $2
      ON CONFLICT (rule, event) WHERE rule IS NOT NULL AND event IS NOT NULL DO NOTHING
      RETURNING id, status`,
-    [plan.rule.id, plan.rule.ref, event.trigger_ref, JSON.stringify(plan.config), event.id, JSON.stringify(plan.payload)],
+    [plan.rule.id, plan.rule.ref, event.trigger_ref, JSON.stringify(plan.config), fault('enforcement-unlinked') ? null : event.id, JSON.stringify(plan.payload)],
   );
   let enforcement = inserted.rows[0];
   if (!enforcement) {

@@ -3,6 +3,7 @@
  * WebSocket at /ws to clients that subscribed with matching filters.
  */
 import { config } from '../common/config';
+import { fault } from '../common/faults';
 import { NOTIFY_CHANNELS } from '../common/models';
 import { runService } from '../common/service';
 import { buildNotificationFrame } from './frames';
@@ -22,6 +23,7 @@ runService('notifier', async (log) => {
         log.debug({ channel, reason: built.reason, payload: payload?.slice(0, 300) }, 'notification dropped');
         return;
       }
+      if (fault('notifier-drops-completed') && built.frame.payload.status === 'completed') return;
       const sent = server.deliver(built.frame);
       if (log.isLevelEnabled('trace')) {
         log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');

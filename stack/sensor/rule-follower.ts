@@ -6,6 +6,7 @@
  */
 import type { Queryable } from '../common/db';
 import { Envelope, EnvelopeError } from '../common/envelope';
+import { fault } from '../common/faults';
 import type { Logger } from '../common/log';
 import { isTimerTrigger, loadEnabledTimerRules, loadRule } from './rule-source';
 import type { TimerScheduler } from './timer-scheduler';
@@ -85,6 +86,7 @@ export class RuleFollower {
       case 'RuleDisabled':
       case 'RuleDeleted': {
         const ruleId = ruleIdOf(p);
+        if (fault('timer-ignores-disable') && env.message_type === 'RuleDisabled') return;
         // Cancel at once, then again under the lock in case a reconcile in flight re-adds it.
         this.scheduler.cancel(ruleId, env.message_type === 'RuleDeleted' ? 'cancelled (rule deleted)' : 'cancelled (rule disabled)');
         await this.locked(async () => {

@@ -6,6 +6,7 @@
  * Bad trigger_params are logged (naming the rule) and remembered, so the 5 s reconcile does not
  * log them again until the rule's parameters change.
  */
+import { fault } from '../common/faults';
 import type { Logger } from '../common/log';
 import { armDelay, CATCH_UP_LIMIT_MS, firstCatchableIndex, intervalDueAt, scheduleFingerprint } from './due-times';
 import {
@@ -195,7 +196,8 @@ export class TimerScheduler {
   }
 
   private startInterval(job: Job): void {
-    const period = intervalMs(job.rule.trigger_params);
+    let period = intervalMs(job.rule.trigger_params);
+    if (fault('timer-interval-double')) period *= 2;
     const start = this.now();
     let n = 1;
     const armNext = () => {
@@ -228,7 +230,8 @@ export class TimerScheduler {
         due = nextCronFire(expression, timezone, new Date(now)).getTime();
       }
       const thisDue = due;
-      this.arm(job, thisDue, (firedAt) => {
+      const armAt = fault('cron-off-by-one-second') ? thisDue + 1000 : thisDue;
+      this.arm(job, armAt, (firedAt) => {
         let next: Date;
         try {
           next = nextCronFire(expression, timezone, new Date(thisDue));
@@ -253,7 +256,7 @@ export class TimerScheduler {
     const { fireAt } = parseFireAt(job.rule.trigger_params, EARLIEST_DATE); // format only; the past check is ours
     validateTimezone(p.timezone);
     const timezone = typeof p.timezone === 'string' ? p.timezone : undefined;
-    if (fireAt.getTime() <= this.now()) {
+    if (fireAt.getTime() <= this.now() && !fault('datetime-fires-past')) {
       job.state = 'done';
       this.log.warn(
         { rule_id: job.rule.id, rule_ref: job.rule.ref, fire_at: p.fire_at },
@@ -266,6 +269,9 @@ export class TimerScheduler {
       job.state = 'done';
       job.fires++;
       this.emit(job, due, firedAt, { ...oneShotPayload({ fireAt, firedAt: new Date(firedAt), timezone }) });
+      if (fault('datetime-fires-twice') && job.fires === 1) {
+        this.arm(job, due + 1000, (again) => this.emit(job, due, again, { ...oneShotPayload({ fireAt, firedAt: new Date(again), timezone }) }));
+      }
     });
   }
 }

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { config } from '../common/config';
 import type { Pool } from '../common/db';
+import { fault } from '../common/faults';
 import type { Logger } from '../common/log';
 import type { Mq } from '../common/mq';
 import { fromRoot } from '../common/paths';
@@ -171,7 +172,9 @@ export class ActionRunner {
     try {
       let claimed: ClaimedExecution | undefined;
       try {
-        claimed = (await pool.query<ClaimedExecution>(CLAIM_EXECUTION_SQL, [executionId])).rows[0];
+        // fault skip-running-status: the claim leaves the row `scheduled` (and finish accepts it), so `running` is never written
+        const claimSql = fault('skip-running-status') ? CLAIM_EXECUTION_SQL.replace("SET status = 'running', ", 'SET ') : CLAIM_EXECUTION_SQL;
+        claimed = (await pool.query<ClaimedExecution>(claimSql, [executionId])).rows[0];
       } catch (err) {
         log.error({ err, execution_id: executionId }, 'could not claim execution');
         await this.failUnclaimed(executionId, `Worker could not start the execution: ${(err as Error).message}`, correlationId);
@@ -283,6 +286,7 @@ export class ActionRunner {
       parameterFile,
       runtimeEnv: runtimeEnvVars(e.runtime_execution_config, baseEnv as Record<string, string>, tokens),
       executionEnvVars: e.env_vars,
+      secrets,
     });
     const outputFormat = (OUTPUT_FORMATS as readonly string[]).includes(e.output_format ?? '') ? (e.output_format as OutputFormat) : 'text';
     return {
@@ -307,7 +311,8 @@ export class ActionRunner {
     const { pool, log } = this.ctx;
     let written: { previous_status: string; updated: Date } | undefined;
     try {
-      written = (await pool.query(FINISH_EXECUTION_SQL, [e.id, final.status, JSON.stringify(final.result)])).rows[0];
+      const finishSql = fault('skip-running-status') ? FINISH_EXECUTION_SQL.replace("IN ('running',", "IN ('scheduled', 'running',") : FINISH_EXECUTION_SQL;
+      written = (await pool.query(finishSql, [e.id, final.status, JSON.stringify(final.result)])).rows[0];
     } catch (err) {
       log.error({ err, execution_id: e.id }, 'could not record the execution result');
       return;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fault } from '../../common/faults';
 import { hashPassword, verifyPassword } from '../../common/passwords';
 import { signToken, TokenError, verifyToken } from '../../common/tokens';
 import { grantsOf } from '../authz';
@@ -139,7 +140,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
   }, async (req) => {
     const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE login = $1', [req.body.login]);
     const identity = rows[0];
-    if (!identity || !(await verifyPassword(identity.password_hash, req.body.password))) {
+    if (!identity || !(fault('wrong-password-accepted') || (await verifyPassword(identity.password_hash, req.body.password)))) {
       throw unauthorized('Invalid login or password');
     }
     if (identity.frozen) throw forbidden('Identity is frozen');
