@@ -34,7 +34,9 @@ Then(
             const ended = sequence.find((status) => isTerminal(status));
             if (ended && ended !== final) return `the notifications show it ending "${ended}": ${sequence.join(' → ')}`;
             const after = ended ? sequence.slice(sequence.indexOf(ended) + 1) : [];
-            return after.length > 0 ? `statuses arrived after the terminal one: ${sequence.join(' → ')}` : undefined;
+            if (after.length > 0) return `statuses arrived after the terminal one: ${sequence.join(' → ')}`;
+            // Frames of one execution arrive in commit order, so once the terminal one is here nothing earlier can follow.
+            return ended ? lifecycleMismatch(sequence, expected) : undefined;
           },
         },
       );

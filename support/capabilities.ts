@@ -7,9 +7,9 @@ import { NotificationStream } from './notifications';
 import { probeQueue } from './queue';
 import { target } from './target';
 import { timeouts } from './timeouts';
-import { adminAccessToken } from './worker-session';
+import { adminAccessToken, workerId } from './worker-session';
 
-export const CAPABILITIES = ['api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime'] as const;
+export const CAPABILITIES = ['api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime', 'key-ttl'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface CapabilityReport {
@@ -35,7 +35,7 @@ async function probe(description: string, run: () => Promise<void>): Promise<Cap
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -46,6 +46,7 @@ async function detect(): Promise<Capabilities> {
       const stream = await NotificationStream.open(settings.wsUrl, await adminAccessToken());
       await stream.close();
     }),
+    probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
   ]);
   return {
     api,
@@ -55,10 +56,60 @@ async function detect(): Promise<Capabilities> {
     'service-control': settings.serviceControl
       ? { available: true, reason: `service control via ${settings.serviceControl}` }
       : { available: false, reason: 'ATTUNE_SERVICE_CONTROL is not set (e.g. supervisor:http://127.0.0.1:18099)' },
+    'key-ttl': keyTtl,
     'container-runtime': settings.containerRuntime
       ? { available: true, reason: `container runtime ${settings.containerRuntime}` }
       : { available: false, reason: 'ATTUNE_E2E_CONTAINER_RUNTIME is not set' },
   };
+}
+
+/**
+ * `key-ttl`: this project's addition `ttl_seconds` on key create (Attune 0.2.1 ignores the unknown field). The admin
+ * creates a throw-away key with `ttl_seconds: 1`; the target supports TTLs when its answer carries an `expires_at`.
+ * The key is deleted at once (a 404 there only means it expired already).
+ */
+async function probeKeyTtl(apiUrl: string): Promise<void> {
+  const token = await adminAccessToken();
+  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeouts.probe),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: kept as text for the reason
+    }
+    return { status: response.status, body: parsed };
+  };
+  const me = await call('GET', '/auth/me');
+  const identity = (me.body as { data?: { id?: unknown } } | undefined)?.data?.id;
+  if (me.status !== 200 || typeof identity !== 'number') throw new Error(`GET /auth/me answered ${me.status}: ${JSON.stringify(me.body)}`);
+  const name = `key_ttl_${workerId().toLowerCase().replace(/[^a-z0-9]/g, '')}_${Date.now().toString(36)}`;
+  const ref = `e2e_capability.${name}`;
+  const created = await call('POST', '/api/v1/keys', {
+    ref, name, value: 'capability probe', owner_type: 'identity', owner_identity: identity, ttl_seconds: 1,
+  });
+  try {
+    if (created.status !== 201 && created.status !== 200) {
+      throw new Error(`creating a key with ttl_seconds answered ${created.status}: ${JSON.stringify(created.body)}`);
+    }
+    const expiresAt = (created.body as { data?: { expires_at?: unknown } } | undefined)?.data?.expires_at;
+    if (typeof expiresAt !== 'string' || expiresAt === '') {
+      throw new Error('the target ignores ttl_seconds on key create (its answer carries no expires_at)');
+    }
+  } finally {
+    if (created.status === 201 || created.status === 200) {
+      const removed = await call('DELETE', `/api/v1/keys/${encodeURIComponent(ref)}`);
+      if (removed.status !== 200 && removed.status !== 204 && removed.status !== 404) {
+        throw new Error(`deleting the probe key ${ref} answered ${removed.status}: ${JSON.stringify(removed.body)}`);
+      }
+    }
+  }
 }
 
 export function redactUrl(url: string): string {

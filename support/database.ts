@@ -63,6 +63,14 @@ export interface ExecutionRow {
   updated: Date;
 }
 
+export interface KeyAtRestRow {
+  ref: string;
+  encrypted: boolean;
+  encryption_key_hash: string | null;
+  value: unknown;
+  value_text: string;
+}
+
 export const db = {
   /** probe used by capability detection */
   async ping(): Promise<void> {
@@ -100,6 +108,13 @@ export const db = {
   },
   keyCiphertext(ref: string): Promise<Array<{ ref: string; encrypted: boolean; value: unknown }>> {
     return rows('select ref, encrypted, value from attune.key where ref = $1', [ref]);
+  },
+  /** A key as it is kept at rest: the stored value (parsed jsonb and its exact text) and the encryption bookkeeping. */
+  keyAtRest(ref: string): Promise<KeyAtRestRow[]> {
+    return rows<KeyAtRestRow>(
+      'select ref, encrypted, encryption_key_hash, value, value::text as value_text from attune.key where ref = $1',
+      [ref],
+    );
   },
   workers(): Promise<QueryResultRow[]> {
     return rows(

@@ -5,6 +5,7 @@
  * the ATTUNE_* context variables, which nothing may override.
  */
 import type { AttuneConfig } from '../common/config';
+import { fault } from '../common/faults';
 
 /** `http://<server.host>:<server.port>`, with wildcard binds rewritten to 127.0.0.1. */
 export function apiUrl(cfg: Pick<AttuneConfig, 'server'>): string {
@@ -27,6 +28,8 @@ export interface ActionEnvInput {
   parameterFile?: string | null;
   runtimeEnv?: Record<string, string>;
   executionEnvVars?: unknown;
+  /** the secrets merged into the parameter document; they never go into the environment (fault secret-in-env) */
+  secrets?: Record<string, unknown>;
 }
 
 export function buildActionEnv(input: ActionEnvInput): Record<string, string> {
@@ -45,6 +48,7 @@ export function buildActionEnv(input: ActionEnvInput): Record<string, string> {
       env[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
   }
+  if (fault('secret-in-env')) for (const [k, v] of Object.entries(input.secrets ?? {})) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
   // bash reads ~/.bashrc when SHLVL is unset and stdin is a socket (Node's pipes); keep actions' shells clean.
   env.SHLVL ??= '1';
   env.ATTUNE_EXEC_ID = String(input.executionId);

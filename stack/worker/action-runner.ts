@@ -227,10 +227,11 @@ export class ActionRunner {
     const [scriptStat, packStat, token] = await Promise.all([
       e.entrypoint.length < 4096 && !e.entrypoint.includes('\n') ? statOrNull(scriptPath) : Promise.resolve(null),
       statOrNull(packDir),
-      signToken(
-        { sub: e.executor ?? 1, login: `execution:${e.id}`, token_type: 'execution', scope: `execution:${e.id}` },
-        timeoutSeconds + 60,
-      ),
+      // The token acts as the identity that caused the execution; with nobody behind it there is no token
+      // (an empty ATTUNE_API_TOKEN, as early Attune had) rather than a fallback to a privileged identity.
+      e.executor == null
+        ? Promise.resolve('')
+        : signToken({ sub: e.executor, login: `execution:${e.id}`, token_type: 'execution', scope: `execution:${e.id}` }, timeoutSeconds + 60),
     ]);
     const invocation = planInvocation({
       runtime,

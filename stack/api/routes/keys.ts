@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Queryable } from '../../common/db';
 import { withTransaction } from '../../common/db';
 import { decryptJson, encryptJson, encryptionKeyHash } from '../../common/crypto';
+import { fault } from '../../common/faults';
 import { allowed, authorize, ownerOf, Target } from '../authz';
 import type { ApiContext } from '../context';
 import { guard, principalOf } from '../guards';
@@ -15,7 +16,8 @@ import { asJson } from '../patch';
 import { listScope } from '../scope';
 
 const tags = ['secrets'];
-const LIVE = '(key.expires_at IS NULL OR key.expires_at > now())';
+// fault keys-ttl-ignored: expires_at is still stored and echoed, but an expired key keeps being served
+const LIVE = fault('keys-ttl-ignored') ? 'TRUE' : '(key.expires_at IS NULL OR key.expires_at > now())';
 const TTL_NOTE =
   'Project extension: `ttl_seconds` (integer >= 1) sets expires_at = now + ttl (null on update removes the expiry); an expired key behaves as missing — 404 on get, absent from lists, never merged into action input.';
 
@@ -114,9 +116,14 @@ async function keyTarget(ctx: ApiContext, row: Row): Promise<Target> {
   };
 }
 
+/** What an encrypted key's value is stored as (fault keys-stored-plaintext: the value itself, still marked encrypted). */
+function seal(ctx: ApiContext, value: unknown): unknown {
+  return fault('keys-stored-plaintext') ? value : encryptJson(value, encryptionKey(ctx));
+}
+
 /** The stored value in clear (decrypting when needed); throws when it cannot be decrypted. */
 function plaintextOf(ctx: ApiContext, row: Row): unknown {
-  if (!row.encrypted) return row.value;
+  if (!row.encrypted || fault('keys-stored-plaintext')) return row.value;
   if (typeof row.value !== 'string') throw new Error('encrypted key value is not a string');
   return decryptJson(row.value, encryptionKey(ctx));
 }
@@ -196,7 +203,8 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
-    if (!(await allowed(ctx, req, 'keys', 'read', target))) throw notFound(missing);
+    // fault tenant-get-unscoped: a get by ref answers whatever the caller's scope
+    if (!fault('tenant-get-unscoped') && !(await allowed(ctx, req, 'keys', 'read', target))) throw notFound(missing);
     return ok(presentKey(row, await visibleValue(ctx, req, row, target)));
   });
 
@@ -226,7 +234,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       owner: owner.ownerIdentity, owner_type: b.owner_type, pack_ref: owner.packRef, ref: b.ref, encrypted: b.encrypted ?? false,
     });
     const encrypted = b.encrypted ?? false;
-    const stored = encrypted ? encryptJson(b.value, encryptionKey(ctx)) : b.value;
+    const stored = encrypted ? seal(ctx, b.value) : b.value;
     const row = await withTransaction(ctx.pool, async (c) => {
       // An expired key is gone: it neither blocks its ref nor its (owner, name).
       await c.query(
@@ -294,7 +302,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
           throw badRequest('The stored value cannot be decrypted with the configured encryption key');
         }
       }
-      params.push(asJson(encrypted ? encryptJson(plain, encryptionKey(ctx)) : plain));
+      params.push(asJson(encrypted ? seal(ctx, plain) : plain));
       sets.push(`value = $${params.length}::jsonb`);
       params.push(encrypted);
       sets.push(`encrypted = $${params.length}`);
