@@ -13,6 +13,7 @@
  *  - any other string containing templates is interpolated: strings as-is, numbers/booleans via
  *    toString, null/missing -> '', objects/arrays -> compact JSON.
  */
+import { fault } from '../common/faults';
 import { evaluateExpression, isPlainObject } from './expression';
 
 export interface RuleTemplateContext {
@@ -85,7 +86,9 @@ function renderString(s: string, resolve: TemplateResolver, onWholeError: () => 
     } catch {
       return onWholeError();
     }
-    return v === undefined ? null : v;
+    if (v === undefined) return null;
+    // fault template-drops-types: a whole-string template is rendered as text, losing its value's JSON type
+    return fault('template-drops-types') ? interpolationText(v) : v;
   }
   return s.replace(ANY_TEMPLATE, (_match, expr: string) => {
     try {

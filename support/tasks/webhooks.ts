@@ -1,6 +1,7 @@
 /**
  * Acts on triggers and their webhooks: create a trigger in the scenario's pack, enable its webhook, post to it.
  */
+import { randomBytes } from 'node:crypto';
 import { unwrap, unwrapBody } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 import { gone } from './common';
@@ -46,5 +47,61 @@ export interface WebhookReceipt {
 export async function fireWebhook(world: AttuneWorld, webhookKey: string, payload: unknown): Promise<WebhookReceipt> {
   const response = await world.anonymous.raw('POST', `/api/v1/webhooks/${encodeURIComponent(webhookKey)}`, { payload }, { anonymous: true });
   const data = unwrapBody(response.body as { data?: { event_id?: number } } | undefined) as { event_id?: number } | undefined;
-  return { status: response.status, eventId: response.ok ? data?.event_id : undefined, body: response.body };
+  const receipt: WebhookReceipt = { status: response.status, eventId: response.ok ? data?.event_id : undefined, body: response.body };
+  world.remember('webhook receipt', 'last', receipt);
+  return receipt;
+}
+
+// ---- more acts on webhooks (T1.4 / T1.5): the trigger with its webhook, disabling, posting whatever comes back --------
+
+/** A trigger of the scenario's pack with its webhook enabled; the enable answer is remembered as `webhook trigger`. */
+export async function createWebhookTrigger(world: AttuneWorld, name: string): Promise<Trigger> {
+  const created = await createTrigger(world, name);
+  const enabled = await enableWebhookAnswer(world, created.ref);
+  return world.remember('trigger', name, enabled);
+}
+
+/** Enables the webhook of a trigger and returns the whole answer (the trigger as the target now shows it). */
+export async function enableWebhookAnswer(world: AttuneWorld, triggerRef: string): Promise<Trigger> {
+  const trigger = unwrap(
+    await world.api.POST('/api/v1/triggers/{ref}/webhooks/enable', { params: { path: { ref: triggerRef } } }),
+    `enabling the webhook of ${triggerRef}`,
+  ) as Trigger;
+  if (trigger.webhook_key) world.remember('webhook', triggerRef, trigger.webhook_key);
+  world.remember('webhook enable answer', triggerRef, trigger);
+  return trigger;
+}
+
+/** Disables the webhook of a trigger (Attune forgets the key); the key it had stays remembered as `webhook`. */
+export async function disableWebhook(world: AttuneWorld, triggerRef: string): Promise<Trigger> {
+  return unwrap(
+    await world.api.POST('/api/v1/triggers/{ref}/webhooks/disable', { params: { path: { ref: triggerRef } } }),
+    `disabling the webhook of ${triggerRef}`,
+  ) as Trigger;
+}
+
+/** Disables the trigger itself (its webhook settings are left as they are). */
+export async function disableTrigger(world: AttuneWorld, triggerRef: string): Promise<Trigger> {
+  return unwrap(
+    await world.api.POST('/api/v1/triggers/{ref}/disable', { params: { path: { ref: triggerRef } } }),
+    `disabling trigger ${triggerRef}`,
+  ) as Trigger;
+}
+
+/** A key of the right shape (`wh_` + 32 hex digits) that no trigger holds: 128 fresh random bits. */
+export function unknownWebhookKey(): string {
+  return `wh_${randomBytes(16).toString('hex')}`;
+}
+
+/** Posts each payload in turn (each post answered before the next is sent); every post must be accepted with an event id. */
+export async function fireWebhookInTurn(world: AttuneWorld, webhookKey: string, payloads: unknown[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const [i, payload] of payloads.entries()) {
+    const receipt = await fireWebhook(world, webhookKey, payload);
+    if (receipt.status !== 200 || receipt.eventId === undefined) {
+      throw new Error(`post ${i + 1} of ${payloads.length} to webhook ${webhookKey} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
+    }
+    ids.push(receipt.eventId);
+  }
+  return ids;
 }

@@ -1,12 +1,14 @@
 import * as crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authorize } from '../authz';
 import type { ApiContext } from '../context';
 import { guard } from '../guards';
 import { ApiError, badRequest, forbidden, notFound, ok, unauthorized } from '../http';
 import { isObject, presentTrigger, Row, triggerByRef } from '../lookups';
 import { anyJson, bearer, dataOf, errors, nstr, object, refParams, str, TriggerResponse, WebhookReceiverResponse } from '../openapi';
 import { asJson } from '../patch';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
+import { writableOr404 } from '../scope';
+import { fault } from '../../common/faults';
 import { triggerTarget } from './triggers';
 
 const tags = ['webhooks'];
@@ -62,6 +64,17 @@ export function signatureValid(raw: Buffer, secret: string, algorithm: string, h
   return got.length === expected.length && crypto.timingSafeEqual(got, expected);
 }
 
+/** fault webhook-payload-flattened: nested objects are folded into dotted top-level keys (`{a: {b: 1}}` → `{"a.b": 1}`). */
+function flattenNested(value: unknown, prefix = '', into: Record<string, unknown> = {}): unknown {
+  if (!isObject(value)) return value;
+  for (const [k, v] of Object.entries(value)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isObject(v)) flattenNested(v, key, into);
+    else into[key] = v;
+  }
+  return into;
+}
+
 function firstHeader(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -73,8 +86,9 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
 
   const managed = async (req: FastifyRequest<{ Params: { ref: string } }>): Promise<Row> => {
     const row = await triggerByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Trigger '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'triggers', 'update', triggerTarget(row));
+    const missing = `Trigger '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'triggers', 'update', triggerTarget(row), missing);
     return row;
   };
   const reload = async (row: Row) => presentTrigger((await triggerByRef(ctx.pool, row.ref as string))!);
@@ -102,7 +116,9 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   }, async (req) => {
     const row = await managed(req);
-    await ctx.pool.query('SELECT disable_trigger_webhook($1)', [row.id]);
+    // fault webhook-key-survives-disable: webhooks are switched off but the key is kept (Attune nulls it)
+    if (fault('webhook-key-survives-disable')) await ctx.pool.query('UPDATE trigger SET webhook_enabled = false WHERE id = $1', [row.id]);
+    else await ctx.pool.query('SELECT disable_trigger_webhook($1)', [row.id]);
     return ok(await reload(row), 'Webhooks disabled');
   });
 
@@ -169,7 +185,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
       };
 
       if (!trig) return refuse(notFound('Invalid webhook key'));
-      if (!trig.enabled) return refuse(badRequest(`Trigger '${trig.ref}' is disabled`));
+      if (!trig.enabled && !fault('webhook-ignores-disabled-trigger')) return refuse(badRequest(`Trigger '${trig.ref}' is disabled`));
       if (!trig.webhook_enabled) return refuse(badRequest(`Webhooks are not enabled for trigger '${trig.ref}'`));
       const wcfg = isObject(trig.webhook_config) ? trig.webhook_config : {};
       const limitKb = wcfg.payload_size_limit_kb;
@@ -201,6 +217,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
       } catch (err) {
         return refuse(badRequest(`Invalid JSON payload: ${(err as Error).message}`));
       }
+      if (jsonTooDeep(body)) return refuse(badRequest(`Invalid JSON payload: nested more than ${MAX_JSON_DEPTH} levels deep`));
       if (!isObject(body)) return refuse(badRequest('Invalid JSON payload: expected a JSON object with a `payload` field'));
       if (!Object.prototype.hasOwnProperty.call(body, 'payload')) return refuse(badRequest('Invalid JSON payload: missing field `payload`'));
 
@@ -214,7 +231,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
         user_agent: typeof body.user_agent === 'string' ? body.user_agent : agent,
         ...(hmacOk ? { hmac_verified: true } : {}),
       };
-      const payload = body.payload;
+      const payload = fault('webhook-payload-flattened') ? flattenNested(body.payload) : body.payload;
       const ev = (
         await ctx.pool.query(
           `INSERT INTO event (trigger, trigger_ref, config, payload, source, source_ref, rule, rule_ref)

@@ -1,0 +1,163 @@
+/**
+ * Steps about webhooks: enabling and disabling a trigger's webhook, its key, posting to it (accepted or refused), and
+ * webhook triggers wired to rules.
+ */
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import type { RefArg } from '../support/parameter-types';
+import { eventsOf } from '../support/questions/events';
+import { trigger as readTrigger } from '../support/questions/triggers';
+import { eventually } from '../support/eventually';
+import { createRule } from '../support/tasks/rules';
+import {
+  createWebhookTrigger,
+  disableWebhook,
+  enableWebhookAnswer,
+  fireWebhook,
+  fireWebhookInTurn,
+  unknownWebhookKey,
+  type Trigger,
+  type WebhookReceipt,
+} from '../support/tasks/webhooks';
+import { timeouts } from '../support/timeouts';
+import type { AttuneWorld } from '../support/world';
+
+/** Attune's key format: `wh_` and 16 random bytes in lower-case hex (internals §1.4, `generate_webhook_key`). */
+const WEBHOOK_KEY = /^wh_[0-9a-f]{32}$/;
+
+function lastReceipt(world: AttuneWorld): WebhookReceipt {
+  return world.recall<WebhookReceipt>('webhook receipt', 'last');
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
+  }
+}
+
+// ---- enabling, reading and disabling a webhook --------------------------------------------------------------------
+
+Given('a trigger {ref} with its webhook enabled', async function (this: AttuneWorld, trigger: RefArg) {
+  await createWebhookTrigger(this, trigger.name);
+});
+
+When('I enable the webhook of the trigger {ref}', async function (this: AttuneWorld, trigger: RefArg) {
+  await enableWebhookAnswer(this, trigger.ref);
+});
+
+Then(
+  'the trigger {ref} has its webhook enabled with a key of "wh_" and 32 lower-case hex digits',
+  async function (this: AttuneWorld, trigger: RefArg) {
+    const answer = this.recall<Trigger>('webhook enable answer', trigger.ref);
+    expect(
+      { ref: answer.ref, webhook_enabled: answer.webhook_enabled, key_shape_ok: WEBHOOK_KEY.test(String(answer.webhook_key)) },
+      `the answer to enabling the webhook (webhook_key ${JSON.stringify(answer.webhook_key)})`,
+    ).to.deep.equal({ ref: trigger.ref, webhook_enabled: true, key_shape_ok: true });
+    const readBack = await readTrigger(this, trigger.ref);
+    expect(
+      { webhook_enabled: readBack.webhook_enabled, webhook_key: readBack.webhook_key },
+      `trigger ${trigger.ref} read back after enabling its webhook`,
+    ).to.deep.equal({ webhook_enabled: true, webhook_key: answer.webhook_key });
+  },
+);
+
+Then('enabling the webhook of the trigger {ref} again keeps that key', async function (this: AttuneWorld, trigger: RefArg) {
+  const first = this.recall<Trigger>('webhook enable answer', trigger.ref);
+  const again = await enableWebhookAnswer(this, trigger.ref);
+  expect({ webhook_enabled: again.webhook_enabled, webhook_key: again.webhook_key }, 'the answer to enabling it a second time').to.deep.equal({
+    webhook_enabled: true,
+    webhook_key: first.webhook_key,
+  });
+});
+
+Given('the webhook of the trigger {ref} has been disabled', async function (this: AttuneWorld, trigger: RefArg) {
+  this.remember('webhook disable answer', trigger.ref, await disableWebhook(this, trigger.ref));
+});
+
+Then('the trigger {ref} shows its webhook disabled, without a key', async function (this: AttuneWorld, trigger: RefArg) {
+  const answer = this.recall<Trigger>('webhook disable answer', trigger.ref);
+  const readBack = await readTrigger(this, trigger.ref);
+  for (const [what, row] of [['the answer to disabling the webhook', answer], [`trigger ${trigger.ref} read back`, readBack]] as const) {
+    // the key is dropped, so the field is absent (Attune omits a null key) or null
+    expect({ webhook_enabled: row.webhook_enabled, webhook_key: row.webhook_key ?? null }, what).to.deep.equal({
+      webhook_enabled: false,
+      webhook_key: null,
+    });
+  }
+});
+
+// ---- webhooks wired to rules --------------------------------------------------------------------------------------
+
+Given(
+  'a webhook {ref} whose rule {ref} runs {ref} with the parameters:',
+  async function (this: AttuneWorld, trigger: RefArg, rule: RefArg, action: RefArg, json: string) {
+    const created = await createWebhookTrigger(this, trigger.name);
+    const params = parseJson(json, 'the rule parameters') as Record<string, unknown>;
+    await createRule(this, { name: rule.name, trigger_ref: created.ref, action_ref: action.ref, action_params: params });
+  },
+);
+
+Given(
+  'a webhook {ref} with these rules, each running {ref} with its message:',
+  async function (this: AttuneWorld, trigger: RefArg, action: RefArg, table: DataTable) {
+    const created = await createWebhookTrigger(this, trigger.name);
+    for (const row of table.hashes()) {
+      await createRule(this, { name: row.rule, trigger_ref: created.ref, action_ref: action.ref, action_params: { message: row.message } });
+    }
+  },
+);
+
+// ---- posting -------------------------------------------------------------------------------------------------------
+
+When('the webhook {ref} receives these payloads, one post after another:', async function (this: AttuneWorld, trigger: RefArg, table: DataTable) {
+  const payloads = table.hashes().map((row, i) => parseJson(row.payload, `payload ${i + 1}`));
+  const ids = await fireWebhookInTurn(this, this.recall<string>('webhook', trigger.ref), payloads);
+  const events = await eventually(
+    `events ${ids.join(', ')} of ${trigger.ref} to be listed`,
+    () => eventsOf(this, { trigger_ref: trigger.ref }),
+    (rows) => ids.every((id) => rows.some((row) => row.id === id)),
+    { timeoutMs: timeouts.eventRecorded },
+  );
+  this.focus = { events: ids.map((id) => events.find((row) => row.id === id)!) };
+  this.scratch.webhookPayloads = payloads;
+});
+
+When('someone posts this payload to the webhook key of {ref}:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
+  await fireWebhook(this, this.recall<string>('webhook', trigger.ref), parseJson(json, 'the payload'));
+});
+
+When('someone posts this payload to a webhook key that no trigger holds:', async function (this: AttuneWorld, json: string) {
+  await fireWebhook(this, unknownWebhookKey(), parseJson(json, 'the payload'));
+});
+
+Then('the webhook answered 200 with the id of the event it created', async function (this: AttuneWorld) {
+  const receipt = lastReceipt(this);
+  const data = (receipt.body as { data?: Record<string, unknown> } | undefined)?.data ?? {};
+  const events = this.focus.events ?? [];
+  expect(events, 'the event created by the post').to.have.lengthOf(1);
+  expect(
+    { status: receipt.status, event_id: data.event_id, trigger_ref: data.trigger_ref, message: data.message },
+    `the answer to the post: ${JSON.stringify(receipt.body)}`,
+  ).to.deep.equal({ status: 200, event_id: events[0].id, trigger_ref: events[0].trigger_ref, message: 'Webhook received successfully' });
+  expect(Number.isFinite(Date.parse(String(data.received_at))), `received_at ${JSON.stringify(data.received_at)} is a timestamp`).to.equal(true);
+});
+
+function expectRefused(world: AttuneWorld, status: number): Record<string, unknown> {
+  const receipt = lastReceipt(world);
+  const shown = `the answer to the post (${receipt.status}): ${JSON.stringify(receipt.body)}`;
+  expect(receipt.status, shown).to.equal(status);
+  expect(receipt.body, shown).to.be.an('object');
+  const body = receipt.body as Record<string, unknown>;
+  expect(body.error, `the error of ${shown}`).to.be.a('string').and.not.equal('');
+  return body;
+}
+
+Then('the post is refused with {int} and a JSON error body', function (this: AttuneWorld, status: number) {
+  expectRefused(this, status);
+});
+
+Then('the post is refused with {int} and the JSON error {string}', function (this: AttuneWorld, status: number, message: string) {
+  expect(expectRefused(this, status).error, 'the error text').to.equal(message);
+});
