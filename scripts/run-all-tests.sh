@@ -27,6 +27,10 @@ step "unit tests"
 unit_status=0
 bash scripts/run-unit-tests.sh || unit_status=$?
 
+step "integration tests (their own isolated stack)"
+integration_status=0
+ATTUNE_SKIP_BUILD=1 bash scripts/run-integration-tests.sh || integration_status=$?
+
 if [ -n "${ATTUNE_API_URL:-}" ] && [ "${ATTUNE_E2E_START_STACK:-auto}" = "auto" ]; then
   echo "ATTUNE_API_URL is set: running against that target, not starting the reference stack"
   started_stack=0
@@ -48,5 +52,5 @@ npx cucumber-js --profile ci "$@" || accept_status=$?
 
 stop_stack
 node scripts/report.js
-if [ "$unit_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
+if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
 exit 0

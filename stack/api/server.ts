@@ -3,7 +3,8 @@ import swagger from '@fastify/swagger';
 import Ajv from 'ajv';
 import Fastify, { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { ApiContext } from './context';
-import { ApiError, fromPgError } from './http';
+import { ApiError, badRequest, fromPgError } from './http';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
 import { swaggerDocument } from './openapi';
 import { registerActionRoutes } from './routes/actions';
 import { registerAuthRoutes } from './routes/auth';
@@ -141,7 +142,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    return jsonParser(req, body as string, done);
+    return jsonParser(req, body as string, (err, parsed) => {
+      if (!err && jsonTooDeep(parsed)) return done(badRequest(`Invalid JSON body: nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
+      return done(err, parsed);
+    });
   });
 
   app.setErrorHandler(errorReply(ctx));
