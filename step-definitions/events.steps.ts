@@ -6,7 +6,9 @@ import { expect } from 'chai';
 import { consistently, eventually } from '../support/eventually';
 import type { RefArg } from '../support/parameter-types';
 import { enforcementsOf, type EnforcementSummary } from '../support/questions/enforcements';
-import { eventsOf } from '../support/questions/events';
+import { event as readEvent, eventsOf } from '../support/questions/events';
+import { executionsOf, type ExecutionSummary } from '../support/questions/executions';
+import { followEvent, renderParameters } from '../support/questions/fire-chain';
 import { focusedEvents } from '../support/focus';
 import { timerPeriodMs, type RememberedRule } from '../support/tasks/rules';
 import { timeouts, timerFiresBound } from '../support/timeouts';
@@ -82,3 +84,57 @@ Then('the rule {ref} fires no more events', async function (this: AttuneWorld, r
     (events) => events.filter((e) => Date.parse(e.created) > cutoff).length === 0,
   );
 });
+
+Then('the rule {ref} fires no other event', async function (this: AttuneWorld, rule: RefArg) {
+  const seen = focusedEvents(this).map((e) => e.id);
+  await consistently(
+    `the rule ${rule.ref} has no event besides #${seen.join(', #')}`,
+    timeouts.consistently.timerNoFurtherFire,
+    () => eventsOf(this, { rule_ref: rule.ref }),
+    (events) => {
+      const shown = events.map((e) => `#${e.id} created ${e.created}`).join(', ');
+      expect(events.map((e) => e.id), `events of the rule ${rule.ref} (${shown})`).to.have.members(seen);
+    },
+  );
+});
+
+Then('the rule {ref} stays silent, with no event and no execution', async function (this: AttuneWorld, rule: RefArg) {
+  await consistently(
+    `the rule ${rule.ref} has neither an event nor an execution`,
+    timeouts.consistently.timerSilent,
+    async () => ({
+      events: await eventsOf(this, { rule_ref: rule.ref }),
+      executions: await executionsOf(this, { rule_ref: rule.ref }),
+    }),
+    ({ events, executions }) => {
+      const listed = (rows: string[]) => (rows.length ? rows.join(', ') : 'none');
+      expect(listed(events.map((e) => `event #${e.id} created ${e.created}`)), `events of the rule ${rule.ref}`).to.equal('none');
+      expect(listed(executions.map((e) => `execution #${e.id} ${e.status}`)), `executions of the rule ${rule.ref}`).to.equal('none');
+    },
+  );
+});
+
+Then(
+  'each of those events ran {ref} exactly once, to completion, with the parameters rendered from that event',
+  async function (this: AttuneWorld, action: RefArg) {
+    const remembered = this.recall<RememberedRule>('rule', this.focus.ruleName ?? '');
+    const enforcements = new Map<number, EnforcementSummary>();
+    const executions = new Map<number, ExecutionSummary>();
+    for (const summary of focusedEvents(this)) {
+      const link = await followEvent(this, summary.id, remembered.row, action.ref, 'completed');
+      const full = await readEvent(this, summary.id);
+      const expected = renderParameters(remembered.spec.action_params ?? {}, full);
+      const what = `execution ${link.execution.id} (event ${full.id}, payload ${JSON.stringify(full.payload)})`;
+      expect(link.execution.config, `${what}: parameters`).to.deep.equal(expected);
+      if (action.ref === 'core.echo') {
+        // core.echo prints its message and nothing else
+        const stdout = (link.execution.result as { stdout?: unknown } | null)?.stdout;
+        expect(stdout, `${what}: stdout (result ${JSON.stringify(link.execution.result)})`).to.equal(`${String(expected.message)}\n`);
+      }
+      enforcements.set(summary.id, link.enforcement);
+      executions.set(link.enforcement.id, link.summary);
+    }
+    this.focus.enforcements = enforcements;
+    this.focus.executions = executions;
+  },
+);

@@ -1,8 +1,11 @@
 /**
  * Steps that arrange and change rules (and the scenario's pack they live in).
  */
-import { Given, When, type DataTable } from '@cucumber/cucumber';
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import type { RawResponse } from '../support/api/client';
 import type { RefArg } from '../support/parameter-types';
+import { ruleByRef, rulesOfPack } from '../support/questions/rules';
 import { ensureOwnPack } from '../support/tasks/packs';
 import { createRule, disableRule, enableRule, intervalTimerParams } from '../support/tasks/rules';
 import type { AttuneWorld } from '../support/world';
@@ -43,4 +46,25 @@ When('the rule {ref} is disabled', async function (this: AttuneWorld, rule: RefA
 
 When('the rule {ref} is enabled', async function (this: AttuneWorld, rule: RefArg) {
   await enableRule(this, rule.name);
+});
+
+Then('the rule is refused as invalid, naming {string}', function (this: AttuneWorld, text: string) {
+  const response = this.scratch.lastResponse as RawResponse | undefined;
+  if (!response) throw new Error('no rule creation was attempted in this scenario ("When I try to create a rule …")');
+  const shown = `${response.status} ${response.contentType}: ${JSON.stringify(response.body)}`;
+  // (messages must not start with "expected": cucumber's formatter would then show only the diff)
+  expect(response.status, `the status of the answer ${shown}`).to.equal(422);
+  expect(response.contentType, `the content type of the answer ${shown}`).to.match(/json/);
+  const error = (response.body as { error?: unknown } | undefined)?.error;
+  expect(error, `the "error" message of the answer ${shown}, which must name ${JSON.stringify(text)}`).to.be.a('string').that.includes(text);
+});
+
+Then('no rule was created in my pack', async function (this: AttuneWorld) {
+  const rules = await rulesOfPack(this, this.packRef);
+  expect(rules.map((r) => r.ref), `rules of my pack ${this.packRef}`).to.deep.equal([]);
+});
+
+Then('there is no rule {ref}', async function (this: AttuneWorld, rule: RefArg) {
+  const found = await ruleByRef(this, rule.ref);
+  expect(found.status, `reading rule ${rule.ref} (${JSON.stringify(found.rule ?? null)})`).to.equal(404);
 });

@@ -65,6 +65,28 @@ export const timeouts = {
   consistently: {
     ruleDisabledQuiet: scaled(3_000),
     noExecution: scaled(3_000),
+    /**
+     * timerNoFurtherFire: after a date timer's one fire (or a cron timer's last listed second), no other event of the
+     * rule for this long. A repeated fire comes from a re-armed timer or a retried post, i.e. within about a second;
+     * 1.5 s covers that with half a second to spare, and covers the second after the last listed cron second (a list
+     * read as "every second" fires there). timerSilent: a date timer set in the past or an hour ahead stays without
+     * event and execution for this long; the sensor learns a new rule within 30 ms of its creation (measured, 15
+     * rules: 7-29 ms), and a timer that ignores its date fires as soon as it learns the rule, so 1.5 s is a 50x
+     * margin. Both are kept short on purpose: they are pure waiting in every run of @tier1.
+     */
+    timerNoFurtherFire: scaled(1_500),
+    timerSilent: scaled(1_500),
+    /**
+     * refusedPostQuiet: a webhook post the target refused (unknown/forgotten key, disabled trigger) leaves its trigger
+     * without any event for this long. unruledEventQuiet: an event of a trigger without rules is followed by no
+     * enforcement and no execution for this long. Measured against the reference stack (2026-11-24, 149 webhook
+     * events with rules over 11 runs): enforcement 3.7-81.7 ms after the event (median 16.7), execution row 7.7-100.7
+     * ms after it, so 1.5 s is a 15x margin over the slowest observed enforcement-to-execution chain. The reference
+     * stack writes a webhook's event before answering the post, so a refused post that still wrote one shows it at
+     * once; 1 s leaves room for a target that writes events asynchronously.
+     */
+    refusedPostQuiet: scaled(1_000),
+    unruledEventQuiet: scaled(1_500),
   },
 
   /**
@@ -86,6 +108,30 @@ export const timeouts = {
    * jitter under 10 ms, so the bound leaves a 25x margin for slower machines.
    */
   timerGapTolerance: 250,
+
+  /**
+   * Date and cron timers: a fire (payload `fired_at`) and its event (`created`) must lie between the instant the fire
+   * was due (`fire_at` / `scheduled_at`) and this long after it. Not scaled: it is the specification. Measured against
+   * the reference stack (2026-11-24, 22 runs of both timer features plus 3 runs at 4 workers beside other features; 175
+   * fires, 25 date and 150 cron): fired_at 0-27 ms and created 3-69 ms after the due instant (all but four under 20 ms), i.e. the
+   * bound is 3.6x the worst case and over 10x the usual one. A fire one second off (a cron off-by-one, a late re-arm) lands 1000 ms
+   * out; jitter from GC or a loaded CI box stays far below 250 ms. Same bound and reasoning as timerGapTolerance.
+   */
+  timerFireLateness: 250,
+  /**
+   * Cron expressions written with relative seconds (S, S+1, …): S is the first whole second at least this far ahead
+   * when the rule is created, so the sensor has learned the rule before S (it does within 30 ms, see timerSilent).
+   */
+  cronRelativeSecondsLead: scaled(600),
+
+  /**
+   * A key created with `ttl_seconds: T` must be gone (404, absent from its owner's list) within T seconds plus this
+   * margin of its creation. Measured against the reference stack (2026-11-24, 10 runs of datastore.feature, 1 s TTL,
+   * polling every 75 ms): gone 1005-1084 ms after the create was answered. The reference stops serving the key at the
+   * exact instant, so what remains is the poll interval and one round trip; 3 s is a 35x margin over the worst lag
+   * (84 ms) and still catches a TTL that is ignored, or counted in minutes, at once.
+   */
+  keyExpiryMargin: scaled(3_000),
 
   /** cleanup: one cleanup action (a DELETE, a disable). */
   cleanupAction: scaled(10_000),

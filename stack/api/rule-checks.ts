@@ -2,6 +2,7 @@
  * Pure checks of a rule's `conditions`, `trigger_params` and `action_params` (no database).
  * Each returns null when the value is acceptable, else a message for a 422.
  */
+import { fault } from '../common/faults';
 import { stripTemplateBraces } from '../executor/conditions';
 import { parseExpression } from '../executor/expression';
 import {
@@ -57,6 +58,7 @@ export function triggerParamsProblem(triggerRef: string, paramSchema: unknown, p
         return null;
       case CRON_TIMER_REF:
         if (typeof p.expression !== 'string') throw new Error('Cron timer requires "expression" (6 fields: sec min hour day-of-month month day-of-week)');
+        if (fault('cron-five-fields-accepted') && p.expression.trim().split(/\s+/).length === 5) return null;
         validateCronExpression(p.expression);
         validateTimezone(p.timezone);
         return null;

@@ -12,7 +12,7 @@ import {
   pageQuery, pageSchema, patchOf, QueueStatsResponse, refParams, str, SuccessResponse,
 } from '../openapi';
 import { asJson, UpdateBuilder } from '../patch';
-import { listScope, readableOr404 } from '../scope';
+import { listScope, packReadableOr404, readableOr404, writableOr404 } from '../scope';
 
 const tags = ['actions'];
 
@@ -173,6 +173,7 @@ export function registerActionRoutes(app: FastifyInstance, ctx: ApiContext): voi
     const b = req.body;
     const ref = b.ref as string;
     const pack = await requirePack(ctx.pool, b.pack_ref as string);
+    await packReadableOr404(ctx, req, pack);
     await authorize(ctx, req, 'actions', 'create', { pack_ref: pack.ref, owner: pack.installed_by, ref });
     if (await actionByRef(ctx.pool, ref)) throw conflict(`Action with ref '${ref}' already exists`);
     const runtime = await resolveRuntime(ctx.pool, b.runtime, b.runtime_ref);
@@ -206,8 +207,9 @@ export function registerActionRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   }, async (req) => {
     const row = await actionByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Action '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'actions', 'update', actionTarget(row));
+    const missing = `Action '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'actions', 'update', actionTarget(row), missing);
     const b = req.body ?? {};
     const params: unknown[] = [];
     const upd = new UpdateBuilder(params)
@@ -232,8 +234,9 @@ export function registerActionRoutes(app: FastifyInstance, ctx: ApiContext): voi
     },
   }, async (req) => {
     const row = await actionByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Action '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'actions', 'delete', actionTarget(row));
+    const missing = `Action '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'actions', 'delete', actionTarget(row), missing);
     await ctx.pool.query('DELETE FROM action WHERE id = $1', [row.id]);
     return deleted(`Action '${row.ref}' deleted successfully`);
   });

@@ -13,7 +13,7 @@ import {
 } from '../openapi';
 import { checkParameters, describeProblems } from '../param-schema';
 import { asJson } from '../patch';
-import { listScope, readableOr404 } from '../scope';
+import { listScope, readableOr404, writableOr404 } from '../scope';
 import { actionTarget } from './actions';
 
 const tags = ['executions'];
@@ -72,8 +72,9 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
   }, async (req, reply) => {
     const b = req.body;
     const action = await actionByRef(ctx.pool, b.action_ref);
-    if (!action) throw notFound(`Action '${b.action_ref}' not found`);
-    await authorize(ctx, req, 'actions', 'execute', actionTarget(action));
+    const missing = `Action '${b.action_ref}' not found`;
+    if (!action) throw notFound(missing);
+    await writableOr404(ctx, req, 'actions', 'execute', actionTarget(action), missing);
     if (action.enabled === false) throw badRequest(`Action '${action.ref}' is disabled`);
     const problems = checkParameters(action.param_schema, b.parameters, { checkRequired: true });
     if (problems.length) throw new ApiError(422, 'VALIDATION_ERROR', describeProblems(`action '${action.ref}'`, problems));

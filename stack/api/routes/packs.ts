@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
+import { fault } from '../../common/faults';
 import { fromRoot } from '../../common/paths';
 import { authorize, scopeSql, type Resource, type Target } from '../authz';
 import { authenticate, type ApiContext } from '../context';
@@ -268,9 +269,10 @@ function pgToApi(err: unknown): unknown {
 }
 
 /** The pack row when the caller may read it; 404 otherwise (existence is not revealed). */
-async function visiblePack(ctx: ApiContext, req: FastifyRequest, ref: string): Promise<PackRow> {
+async function visiblePack(ctx: ApiContext, req: FastifyRequest, ref: string, forGet = false): Promise<PackRow> {
   const params: unknown[] = [ref];
-  const scope = await scopeSql(ctx, req, 'packs', params);
+  // fault tenant-get-unscoped: a get by ref answers whatever the caller's scope
+  const scope = forGet && fault('tenant-get-unscoped') ? 'TRUE' : await scopeSql(ctx, req, 'packs', params);
   const { rows } = await ctx.pool.query(`SELECT * FROM pack WHERE pack.ref = $1 AND ${scope}`, params);
   if (!rows[0]) throw notFound(`Pack '${ref}' not found`);
   return rows[0] as PackRow;
@@ -397,7 +399,8 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const query = (req.query ?? {}) as Record<string, unknown>;
       const paging = parsePaging(query);
       const params: unknown[] = [];
-      let where = await scopeSql(ctx, req, 'packs', params);
+      // fault tenant-lists-unscoped: every list shows every identity's rows
+      let where = fault('tenant-lists-unscoped') ? 'TRUE' : await scopeSql(ctx, req, 'packs', params);
       if (typeof query.q === 'string' && query.q.trim() !== '') {
         params.push(likePattern(query.q.trim()));
         const n = params.length;
@@ -426,7 +429,7 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
     async (req) => {
       const { ref } = req.params as { ref: string };
-      return ok(packResponse(await visiblePack(ctx, req, ref)));
+      return ok(packResponse(await visiblePack(ctx, req, ref, true)));
     },
   );
 

@@ -10,7 +10,7 @@ import {
 } from '../openapi';
 import { asJson, UpdateBuilder } from '../patch';
 import { actionParamsProblem, conditionsProblem, triggerParamsProblem } from '../rule-checks';
-import { listScope, readableOr404 } from '../scope';
+import { listScope, packReadableOr404, readableOr404, writableOr404 } from '../scope';
 import { actionTarget } from './actions';
 import { triggerTarget } from './triggers';
 
@@ -28,10 +28,12 @@ const invalid = (message: string) => new ApiError(422, 'VALIDATION_ERROR', messa
 /** The rule's action must be executable and its trigger readable by whoever creates or re-targets it. */
 async function requireUsable(ctx: ApiContext, req: FastifyRequest, action: Row | null, trigger: Row | null): Promise<void> {
   if (action && !(await allowed(ctx, req, 'actions', 'execute', actionTarget(action)))) {
+    // an action the caller cannot even read is hidden: it answers like a missing one
+    if (!(await allowed(ctx, req, 'actions', 'read', actionTarget(action)))) throw notFound(`Action '${action.ref}' not found`);
     throw forbidden(`Permission denied: actions:execute on '${action.ref}'`);
   }
   if (trigger && principalOf(req).tokenType !== 'sensor' && !(await allowed(ctx, req, 'triggers', 'read', triggerTarget(trigger)))) {
-    throw forbidden(`Permission denied: triggers:read on '${trigger.ref}'`);
+    throw notFound(`Trigger '${trigger.ref}' not found`);
   }
 }
 
@@ -156,6 +158,7 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const b = req.body;
     const ref = b.ref as string;
     const pack = await requirePack(ctx.pool, b.pack_ref as string);
+    await packReadableOr404(ctx, req, pack);
     const action = await actionByRef(ctx.pool, b.action_ref as string);
     if (!action) throw notFound(`Action '${b.action_ref}' not found`);
     const trigger = await triggerByRef(ctx.pool, b.trigger_ref as string);
@@ -214,8 +217,9 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   }, async (req) => {
     const row = await ruleByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Rule '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'rules', 'update', ruleTarget(row));
+    const missing = `Rule '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'rules', 'update', ruleTarget(row), missing);
     const b = req.body;
 
     const newAction = typeof b.action_ref === 'string' && b.action_ref !== row.action_ref ? await actionByRef(ctx.pool, b.action_ref) : null;
@@ -268,8 +272,9 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     },
   }, async (req) => {
     const row = await ruleByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Rule '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'rules', 'delete', ruleTarget(row));
+    const missing = `Rule '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'rules', 'delete', ruleTarget(row), missing);
     const { rowCount } = await ctx.pool.query('DELETE FROM rule WHERE id = $1', [row.id]);
     if (!rowCount) throw notFound(`Rule '${req.params.ref}' not found`);
     await ctx.mq.publish('RuleDeleted', { rule_id: row.id, rule_ref: row.ref, trigger_id: row.trigger, trigger_ref: row.trigger_ref });
@@ -286,8 +291,9 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     }, async (req) => {
       const row = await ruleByRef(ctx.pool, req.params.ref);
-      if (!row) throw notFound(`Rule '${req.params.ref}' not found`);
-      await authorize(ctx, req, 'rules', 'update', ruleTarget(row));
+      const missing = `Rule '${req.params.ref}' not found`;
+      if (!row) throw notFound(missing);
+      await writableOr404(ctx, req, 'rules', 'update', ruleTarget(row), missing);
       const { rows } = await ctx.pool.query('UPDATE rule SET enabled = $2 WHERE id = $1 RETURNING *', [row.id, enabled]);
       if (!rows[0]) throw notFound(`Rule '${req.params.ref}' not found`);
       await (enabled ? publishEnabled(rows[0]) : publishDisabled(rows[0]));

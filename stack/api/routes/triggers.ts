@@ -9,7 +9,7 @@ import {
   SuccessResponse, TriggerResponse, TriggerSummary,
 } from '../openapi';
 import { asJson, UpdateBuilder } from '../patch';
-import { listScope, readableOr404 } from '../scope';
+import { listScope, packReadableOr404, readableOr404, writableOr404 } from '../scope';
 
 const tags = ['triggers'];
 
@@ -143,6 +143,7 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const b = req.body;
     const ref = b.ref as string;
     const pack = typeof b.pack_ref === 'string' ? await requirePack(ctx.pool, b.pack_ref) : null;
+    if (pack) await packReadableOr404(ctx, req, pack);
     await authorize(ctx, req, 'triggers', 'create', { pack_ref: pack?.ref ?? null, owner: pack?.installed_by ?? null, ref });
     if (await triggerByRef(ctx.pool, ref)) throw conflict(`Trigger with ref '${ref}' already exists`);
     const params: unknown[] = [];
@@ -173,8 +174,9 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   }, async (req) => {
     const row = await triggerByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Trigger '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'triggers', 'update', triggerTarget(row));
+    const missing = `Trigger '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'triggers', 'update', triggerTarget(row), missing);
     const b = req.body;
     const params: unknown[] = [];
     const upd = new UpdateBuilder(params)
@@ -201,8 +203,9 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: ApiContext): vo
     },
   }, async (req) => {
     const row = await triggerByRef(ctx.pool, req.params.ref);
-    if (!row) throw notFound(`Trigger '${req.params.ref}' not found`);
-    await authorize(ctx, req, 'triggers', 'delete', triggerTarget(row));
+    const missing = `Trigger '${req.params.ref}' not found`;
+    if (!row) throw notFound(missing);
+    await writableOr404(ctx, req, 'triggers', 'delete', triggerTarget(row), missing);
     await ctx.pool.query('DELETE FROM trigger WHERE id = $1', [row.id]);
     return deleted(`Trigger '${row.ref}' deleted successfully`);
   });
@@ -216,8 +219,9 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: ApiContext): vo
       },
     }, async (req) => {
       const row = await triggerByRef(ctx.pool, req.params.ref);
-      if (!row) throw notFound(`Trigger '${req.params.ref}' not found`);
-      await authorize(ctx, req, 'triggers', 'update', triggerTarget(row));
+      const missing = `Trigger '${req.params.ref}' not found`;
+      if (!row) throw notFound(missing);
+      await writableOr404(ctx, req, 'triggers', 'update', triggerTarget(row), missing);
       await ctx.pool.query('UPDATE trigger SET enabled = $2 WHERE id = $1', [row.id, enabled]);
       return ok(presentTrigger((await triggerByRef(ctx.pool, row.ref as string))!), `Trigger ${enabled ? 'enabled' : 'disabled'} successfully`);
     });

@@ -1,0 +1,104 @@
+/**
+ * Acts on date and cron timer rules: their trigger parameters (a `fire_at` relative to now; a cron expression whose
+ * seconds may be written relative to now as S, S+1, …), and rule creations that are expected to be refused.
+ */
+import type { RawResponse } from '../api/client';
+import type { AttuneWorld } from '../world';
+import { gone } from './common';
+import { ensureOwnPack } from './packs';
+import { createRule, disableRuleByRef, type RememberedRule } from './rules';
+
+export const DATE_TIMER = 'core.datetimetimer';
+export const CRON_TIMER = 'core.crontimer';
+
+/** What a scenario planned for a timer rule, beyond the rule itself (kept under the kind "timer plan"). */
+export interface TimerPlan {
+  /** date timers: the `fire_at` sent, exactly as sent */
+  fireAt?: string;
+  /** cron timers with relative seconds: the instants (epoch ms) the expression was written for, in order */
+  listedInstants?: number[];
+}
+
+export function timerPlan(world: AttuneWorld, ruleName: string): TimerPlan {
+  return world.recallMaybe<TimerPlan>('timer plan', ruleName) ?? {};
+}
+
+/** A rule on the date timer, firing at `now + offsetMs` (negative: in the past). */
+export async function createDateTimerRule(
+  world: AttuneWorld,
+  rule: { name: string; action_ref: string; action_params: Record<string, unknown> },
+  offsetMs: number,
+): Promise<RememberedRule> {
+  const fireAt = new Date(Date.now() + offsetMs).toISOString();
+  const remembered = await createRule(world, { ...rule, trigger_ref: DATE_TIMER, trigger_params: { fire_at: fireAt } });
+  world.remember<TimerPlan>('timer plan', rule.name, { fireAt });
+  return remembered;
+}
+
+const RELATIVE_SECOND = /^S(?:\+(\d{1,2}))?$/;
+
+/**
+ * Resolves relative seconds in the first field of a cron expression: `S` is the first whole second at least `leadMs`
+ * from now, `S+n` the n-th second after it ("S,S+1,S+3 * * * * *" → e.g. "58,59,1 * * * * *"). An expression
+ * without S is returned unchanged.
+ */
+export function resolveCronSeconds(written: string, leadMs: number, nowMs = Date.now()): { expression: string; instants?: number[] } {
+  const fields = written.trim().split(/\s+/);
+  if (!fields[0]?.includes('S')) return { expression: written };
+  const start = Math.ceil((nowMs + leadMs) / 1000) * 1000;
+  const offsets = fields[0].split(',').map((part) => {
+    const match = RELATIVE_SECOND.exec(part);
+    if (!match) throw new Error(`"${part}" in "${written}" is not S or S+n`);
+    return Number(match[1] ?? 0);
+  });
+  if (offsets.some((n, i) => n >= 60 || (i > 0 && n <= offsets[i - 1]))) {
+    throw new Error(`the relative seconds of "${written}" must be increasing and below S+60`);
+  }
+  const instants = offsets.map((n) => start + n * 1000);
+  const seconds = instants.map((t) => new Date(t).getUTCSeconds());
+  return { expression: [seconds.join(','), ...fields.slice(1)].join(' '), instants };
+}
+
+/** A rule on the cron timer; relative seconds (S, S+n) are resolved just before the rule is created. */
+export async function createCronTimerRule(
+  world: AttuneWorld,
+  rule: { name: string; action_ref: string; action_params: Record<string, unknown> },
+  written: string,
+  leadMs: number,
+): Promise<RememberedRule> {
+  const { expression, instants } = resolveCronSeconds(written, leadMs);
+  const remembered = await createRule(world, { ...rule, trigger_ref: CRON_TIMER, trigger_params: { expression } });
+  world.remember<TimerPlan>('timer plan', rule.name, { listedInstants: instants });
+  return remembered;
+}
+
+/**
+ * Tries to create a rule that should be refused and returns the raw answer. Should the target accept it anyway, the
+ * rule is registered for cleanup like any other, so a failing scenario leaves nothing behind.
+ */
+export async function attemptRule(
+  world: AttuneWorld,
+  rule: { name: string; trigger_ref: string; trigger_params: Record<string, unknown>; action_ref: string },
+): Promise<RawResponse> {
+  const packRef = await ensureOwnPack(world);
+  const ref = world.ref(rule.name);
+  const response = await world.api.raw('POST', '/api/v1/rules', {
+    ref,
+    pack_ref: packRef,
+    label: rule.name,
+    description: `Acceptance-suite rule "${rule.name}" (expected to be refused)`,
+    trigger_ref: rule.trigger_ref,
+    trigger_params: rule.trigger_params,
+    action_ref: rule.action_ref,
+    action_params: {},
+    conditions: {},
+    enabled: true,
+  });
+  if (response.ok) {
+    world.onCleanup(`disable and delete rule ${ref} (created although it should have been refused)`, async () => {
+      await disableRuleByRef(world, ref).catch(() => undefined);
+      gone(await world.api.DELETE('/api/v1/rules/{ref}', { params: { path: { ref } } }), `deleting rule ${ref}`);
+    });
+  }
+  return response;
+}
