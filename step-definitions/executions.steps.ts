@@ -14,10 +14,7 @@ import { renderFromEvent } from '../support/templates';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
 import { focusedEnforcements, focusedEvents, focusedExecutions } from '../support/focus';
-import { eventsOf } from '../support/questions/events';
 import { awaitFailure, failureOutcome, stdoutOf as printedBy } from '../support/questions/outcomes';
-import { createRule } from '../support/tasks/rules';
-import { createTrigger, enableWebhook, fireWebhook } from '../support/tasks/webhooks';
 
 function lastExecution(world: AttuneWorld): Execution {
   return world.recall<Execution>('execution', 'last');
@@ -168,35 +165,3 @@ Then(
     for (const summary of focusedExecutions(this).values()) await expectFailed(this, summary.id, code, error);
   },
 );
-
-// ---- executions caused by a rule on a webhook ---------------------------------------------------------------------
-
-Given('a webhook {ref} whose rule {ref} runs {ref}', async function (this: AttuneWorld, trigger: RefArg, rule: RefArg, action: RefArg) {
-  const created = await createTrigger(this, trigger.name);
-  await enableWebhook(this, created.ref);
-  await createRule(this, { name: rule.name, trigger_ref: created.ref, action_ref: action.ref });
-});
-
-When('the webhook {ref} receives the payload:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
-  const payload = JSON.parse(json) as unknown;
-  const receipt = await fireWebhook(this, this.recall<string>('webhook', trigger.ref), payload);
-  if (receipt.status !== 200 || receipt.eventId === undefined) {
-    throw new Error(`posting to the webhook of ${trigger.ref} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
-  }
-  const eventId = receipt.eventId;
-  const events = await eventually(
-    `event ${eventId} of ${trigger.ref} to be listed`,
-    () => eventsOf(this, { trigger_ref: trigger.ref }),
-    (rows) => rows.some((row) => row.id === eventId),
-    { timeoutMs: timeouts.eventRecorded },
-  );
-  this.focus = { events: events.filter((row) => row.id === eventId) };
-  this.scratch.webhookPayload = payload;
-});
-
-Then('the event is recorded with the payload it received', async function (this: AttuneWorld) {
-  for (const summary of focusedEvents(this)) {
-    const full = await readEvent(this, summary.id);
-    expect(full.payload, `payload of event ${summary.id}`).to.deep.equal(this.scratch.webhookPayload);
-  }
-});

@@ -9,9 +9,13 @@ import { eventsOf } from '../support/questions/events';
 import { trigger as readTrigger } from '../support/questions/triggers';
 import { eventually } from '../support/eventually';
 import { createRule } from '../support/tasks/rules';
+import { focusedEvents } from '../support/focus';
+import { event as readEvent } from '../support/questions/events';
 import {
+  createTrigger,
   createWebhookTrigger,
   disableWebhook,
+  enableWebhook,
   enableWebhookAnswer,
   fireWebhook,
   fireWebhookInTurn,
@@ -160,4 +164,36 @@ Then('the post is refused with {int} and a JSON error body', function (this: Att
 
 Then('the post is refused with {int} and the JSON error {string}', function (this: AttuneWorld, status: number, message: string) {
   expect(expectRefused(this, status).error, 'the error text').to.equal(message);
+});
+
+// ---- a webhook wired to one rule (moved here from the execution steps) ---------------------------------------------------------------------
+
+Given('a webhook {ref} whose rule {ref} runs {ref}', async function (this: AttuneWorld, trigger: RefArg, rule: RefArg, action: RefArg) {
+  const created = await createTrigger(this, trigger.name);
+  await enableWebhook(this, created.ref);
+  await createRule(this, { name: rule.name, trigger_ref: created.ref, action_ref: action.ref });
+});
+
+When('the webhook {ref} receives the payload:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
+  const payload = JSON.parse(json) as unknown;
+  const receipt = await fireWebhook(this, this.recall<string>('webhook', trigger.ref), payload);
+  if (receipt.status !== 200 || receipt.eventId === undefined) {
+    throw new Error(`posting to the webhook of ${trigger.ref} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
+  }
+  const eventId = receipt.eventId;
+  const events = await eventually(
+    `event ${eventId} of ${trigger.ref} to be listed`,
+    () => eventsOf(this, { trigger_ref: trigger.ref }),
+    (rows) => rows.some((row) => row.id === eventId),
+    { timeoutMs: timeouts.eventRecorded },
+  );
+  this.focus = { events: events.filter((row) => row.id === eventId) };
+  this.scratch.webhookPayload = payload;
+});
+
+Then('the event is recorded with the payload it received', async function (this: AttuneWorld) {
+  for (const summary of focusedEvents(this)) {
+    const full = await readEvent(this, summary.id);
+    expect(full.payload, `payload of event ${summary.id}`).to.deep.equal(this.scratch.webhookPayload);
+  }
 });

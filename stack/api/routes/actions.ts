@@ -5,7 +5,7 @@ import type { ApiContext } from '../context';
 import { guard } from '../guards';
 import { conflict, deleted, notFound, ok, pageOf, parsePaging } from '../http';
 import {
-  ACTION_SELECT, actionByRef, presentAction, requirePack, Row, runtimeById, runtimeByRefOrAlias,
+  actionByRef, presentAction, requirePack, Row, runtimeById, runtimeByRefOrAlias,
 } from '../lookups';
 import {
   ActionResponse, ActionSummary, bearer, bool, dataOf, errors, nbool, nint, nobj, nstr, object,
