@@ -51,6 +51,13 @@ if [ "${ATTUNE_SKIP_BUILD:-0}" != "1" ]; then
   fi
 fi
 
+# Refuse to start beside a stack that this checkout does not own (e.g. one started from another clone).
+API_PORT="$(node -e 'process.stdout.write(String(require("./stack/dist/common/config").config().server.port))' 2>/dev/null || true)"
+if [ -n "$API_PORT" ] && (exec 3<>"/dev/tcp/127.0.0.1/$API_PORT") 2>/dev/null; then
+  echo "port $API_PORT already answers: another stack is running (stop it with scripts/stack-stop.sh in the checkout that started it, or set ATTUNE__SERVER__PORT)" >&2
+  exit 1
+fi
+
 rm -f "$STACK_JSON"
 nohup node stack/dist/supervisor.js --quiet >"$LOG_DIR/supervisor.log" 2>&1 </dev/null &
 PID=$!
