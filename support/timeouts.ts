@@ -87,6 +87,13 @@ export const timeouts = {
      */
     refusedPostQuiet: scaled(1_000),
     unruledEventQuiet: scaled(1_500),
+    /**
+     * foreignNotificationQuiet: after my own watcher saw my run complete, another tenant's connection (subscribed to
+     * `all`) receives nothing about it for this long. The notifier writes one notification to every entitled
+     * connection in the same pass, so a leaked frame reaches the other connection within milliseconds of mine (same
+     * host); the window only covers that hop and the second connection's event loop, 1 s being a 100x margin.
+     */
+    foreignNotificationQuiet: scaled(1_000),
   },
 
   /**

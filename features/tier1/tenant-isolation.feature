@@ -22,6 +22,13 @@ Feature: Tenant isolation
   exists besides mine. The core pack stays shared: both tenants read and run core.echo,
   and neither sees the other's run.
 
+  Notifications obey the same visibility: a tenant watching the notifier, even subscribed to
+  everything, MUST receive frames only about what it may read, i.e. its own runs, and never a
+  frame about mine. My own watcher seeing my run complete proves the frames were sent; tenant
+  "B" then stays silent about it for a 1 s window (foreignNotificationQuiet in
+  support/timeouts.ts: the notifier writes a frame to every entitled connection in the same
+  pass, so a leaked frame would follow mine within milliseconds on the same host).
+
   Background:
     Given I have built and used automation of my own
     And another tenant "B" with the same persona
@@ -90,3 +97,15 @@ Feature: Tenant isolation
       And tenant "B"'s execution succeeds with the output "hello from B"
       And neither tenant "B" nor I can see the other's run
       And both tenant "B" and I can read the action "core.echo"
+
+  Rule: Notifications reach only a tenant who may see what they are about
+
+    Scenario: Tenant B watching every notification hears of its own run and nothing of mine
+      Given tenant "B" is watching all notifications
+      And I am watching execution notifications
+      When I run "greeter"
+      And tenant "B" runs "core.echo" with the parameters:
+        | message | hello from B |
+      Then I am notified that my run completed
+      And tenant "B" is notified that their own run completed
+      And tenant "B" hears nothing about my run, nor anything else that is not theirs

@@ -1,85 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../common/db';
+import { grantAllows, grantsOf, listOf, OWNERSHIP, type Grant, type Resource, type Target } from '../common/authz-model';
 import type { ApiContext, Principal } from './context';
 import { authenticate } from './context';
 import { forbidden } from './http';
 
-/**
- * Attune's permission model: an identity's grants are the union of the permission sets assigned to
- * it directly and those bound to any role it holds. A grant is {resource, actions[], constraints?};
- * every constraint present must match the target; no constraints = unrestricted.
- *
- * Ownership (our reading of the `owner` constraint, recorded in docs/decisions.md): a pack is owned
- * by the identity that created/registered it (pack.installed_by); actions, triggers and sensors by
- * their pack's owner; a rule by rule.owner_identity; an execution by execution.executor; an event by
- * its rule's owner, else by its trigger's pack owner; an enforcement by its rule's owner; a key by
- * owner_identity / the owning pack's (action's, sensor's) owner; system keys by nobody.
- */
-export interface Grant {
-  resource: string;
-  actions: string[];
-  constraints?: Record<string, unknown>;
-}
-
-export type Resource =
-  | 'packs' | 'actions' | 'rules' | 'triggers' | 'sensors' | 'executions' | 'events' | 'enforcements'
-  | 'inquiries' | 'keys' | 'artifacts' | 'identities' | 'permissions' | 'workflows' | 'runtimes' | 'policies' | 'workers';
-
-/** What a grant's constraints are checked against. Unknown fields simply do not match. */
-export interface Target {
-  pack_ref?: string | null;
-  owner?: number | null;
-  ref?: string | null;
-  id?: number | null;
-  owner_type?: string | null;
-  encrypted?: boolean | null;
-}
-
-/** SQL expressions (table referenced by its own name) for the owner and pack of each resource's rows. */
-export const OWNERSHIP: Record<string, { owner: string; packRef: string; ref: string; id: string }> = {
-  packs: { owner: 'pack.installed_by', packRef: 'pack.ref', ref: 'pack.ref', id: 'pack.id' },
-  actions: { owner: '(SELECT p.installed_by FROM pack p WHERE p.id = action.pack)', packRef: 'action.pack_ref', ref: 'action.ref', id: 'action.id' },
-  workflows: {
-    owner: '(SELECT p.installed_by FROM pack p WHERE p.id = workflow_definition.pack)',
-    packRef: 'workflow_definition.pack_ref', ref: 'workflow_definition.ref', id: 'workflow_definition.id',
-  },
-  triggers: { owner: '(SELECT p.installed_by FROM pack p WHERE p.id = trigger.pack)', packRef: 'trigger.pack_ref', ref: 'trigger.ref', id: 'trigger.id' },
-  sensors: { owner: '(SELECT p.installed_by FROM pack p WHERE p.id = sensor.pack)', packRef: 'sensor.pack_ref', ref: 'sensor.ref', id: 'sensor.id' },
-  rules: { owner: 'rule.owner_identity', packRef: 'rule.pack_ref', ref: 'rule.ref', id: 'rule.id' },
-  executions: { owner: 'execution.executor', packRef: "split_part(execution.action_ref, '.', 1)", ref: 'execution.action_ref', id: 'execution.id' },
-  events: {
-    owner:
-      'COALESCE((SELECT r.owner_identity FROM rule r WHERE r.id = event.rule), (SELECT p.installed_by FROM trigger t JOIN pack p ON p.id = t.pack WHERE t.id = event.trigger))',
-    packRef: "split_part(event.trigger_ref, '.', 1)", ref: 'event.trigger_ref', id: 'event.id',
-  },
-  enforcements: { owner: '(SELECT r.owner_identity FROM rule r WHERE r.id = enforcement.rule)', packRef: "split_part(enforcement.rule_ref, '.', 1)", ref: 'enforcement.rule_ref', id: 'enforcement.id' },
-  inquiries: { owner: '(SELECT e.executor FROM execution e WHERE e.id = inquiry.execution)', packRef: 'NULL', ref: 'NULL', id: 'inquiry.id' },
-  keys: {
-    owner: `(CASE key.owner_type
-      WHEN 'identity' THEN key.owner_identity
-      WHEN 'pack' THEN (SELECT p.installed_by FROM pack p WHERE p.id = key.owner_pack)
-      WHEN 'action' THEN (SELECT p.installed_by FROM action a JOIN pack p ON p.id = a.pack WHERE a.id = key.owner_action)
-      WHEN 'sensor' THEN (SELECT p.installed_by FROM sensor s JOIN pack p ON p.id = s.pack WHERE s.id = key.owner_sensor)
-      ELSE NULL END)`,
-    packRef: 'key.owner_pack_ref', ref: 'key.ref', id: 'key.id',
-  },
-  identities: { owner: 'identity.id', packRef: 'NULL', ref: 'identity.login', id: 'identity.id' },
-};
-
-/** The effective grants of an identity (direct assignments ∪ role-bound sets). */
-export async function grantsOf(db: Queryable, identityId: number): Promise<Grant[]> {
-  const { rows } = await db.query(
-    `SELECT ps.grants FROM permission_set ps
-       WHERE ps.id IN (SELECT pa.permset FROM permission_assignment pa WHERE pa.identity = $1)
-          OR ps.id IN (SELECT psr.permset FROM permission_set_role_assignment psr
-                         JOIN identity_role_assignment ira ON ira.role = psr.role
-                        WHERE ira.identity = $1)`,
-    [identityId],
-  );
-  const grants: Grant[] = [];
-  for (const r of rows) if (Array.isArray(r.grants)) grants.push(...(r.grants as Grant[]));
-  return grants;
-}
+// The model itself (grants, constraints, ownership SQL, effective grants) lives in common/authz-model.ts,
+// shared with the notifier; re-exported here under the names the api has always used.
+export { constraintsMatch, grantAllows, grantsOf, OWNERSHIP } from '../common/authz-model';
+export type { Grant, Resource, Target } from '../common/authz-model';
 
 const grantCache = new WeakMap<FastifyRequest, Promise<Grant[]>>();
 
@@ -90,60 +19,6 @@ export function requestGrants(ctx: ApiContext, req: FastifyRequest, principal: P
     grantCache.set(req, g);
   }
   return g;
-}
-
-function listOf(v: unknown): unknown[] | undefined {
-  return Array.isArray(v) ? v : v === undefined || v === null ? undefined : [v];
-}
-
-/** True when every constraint of the grant holds for the target. */
-export function constraintsMatch(constraints: Record<string, unknown> | undefined, target: Target, identityId: number): boolean {
-  if (!constraints) return true;
-  for (const [key, want] of Object.entries(constraints)) {
-    switch (key) {
-      case 'pack_refs': {
-        const refs = listOf(want);
-        if (!refs || target.pack_ref == null || !refs.includes(target.pack_ref)) return false;
-        break;
-      }
-      case 'owner':
-        if (want === 'self' && target.owner !== identityId) return false;
-        if (want === 'none' && target.owner != null) return false;
-        if (want !== 'self' && want !== 'any' && want !== 'none') return false;
-        break;
-      case 'refs': {
-        const refs = listOf(want);
-        if (!refs || target.ref == null || !refs.includes(target.ref)) return false;
-        break;
-      }
-      case 'ids': {
-        const ids = listOf(want);
-        if (!ids || target.id == null || !ids.includes(target.id)) return false;
-        break;
-      }
-      case 'owner_types': {
-        const types = listOf(want);
-        if (!types || target.owner_type == null || !types.includes(target.owner_type)) return false;
-        break;
-      }
-      case 'encrypted':
-        if (target.encrypted == null || target.encrypted !== want) return false;
-        break;
-      default:
-        return false; // a constraint we do not understand never widens access
-    }
-  }
-  return true;
-}
-
-export function grantAllows(grants: Grant[], resource: Resource, action: string, target: Target, identityId: number): boolean {
-  return grants.some(
-    (g) =>
-      (g.resource === resource || g.resource === '*') &&
-      Array.isArray(g.actions) &&
-      (g.actions.includes(action) || g.actions.includes('*')) &&
-      constraintsMatch(g.constraints, target, identityId),
-  );
 }
 
 /** Throws 403 unless the caller holds resource:action for the target. Returns the principal. */

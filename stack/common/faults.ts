@@ -31,6 +31,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'secret-in-env': { description: 'worker: the secrets merged into an action\'s input are also exported as environment variables named after the key', guardedBy: ['features/tier1/datastore.feature'] },
   'tenant-lists-unscoped': { description: 'api: list endpoints show every identity\'s rows', guardedBy: ['features/tier1/tenant-isolation.feature'] },
   'tenant-get-unscoped': { description: 'api: a get by ref or id answers whatever the caller\'s scope (another tenant\'s thing is returned)', guardedBy: ['features/tier1/tenant-isolation.feature'] },
+  'notifier-unscoped': { description: 'notifier: frames go to every client whose filters match, whatever it may see (no visibility check)', guardedBy: ['features/tier1/tenant-isolation.feature'] },
   'notifier-drops-completed': { description: 'notifier: frames of executions in status completed are not delivered', guardedBy: ['features/tier1/interval-timer.feature'] },
   'wrong-password-accepted': { description: 'api: any password logs in', guardedBy: ['features/smoke/platform-health.feature'] },
 };

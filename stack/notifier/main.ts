@@ -1,20 +1,33 @@
 /**
  * The notifier service: PostgreSQL LISTEN on Attune's notification channels, fanned out over the
- * WebSocket at /ws to clients that subscribed with matching filters.
+ * WebSocket at /ws to clients that subscribed with matching filters and may see what the frame is about.
  */
+import { grantsOf } from '../common/authz-model';
 import { config } from '../common/config';
+import { createPool } from '../common/db';
 import { fault } from '../common/faults';
 import { NOTIFY_CHANNELS } from '../common/models';
 import { runService } from '../common/service';
 import { buildNotificationFrame } from './frames';
 import { PgListener } from './listener';
 import { NotifierServer } from './server';
+import { subjectOf } from './visibility';
 
 runService('notifier', async (log) => {
   // Started by the supervisor: if it dies without stopping us, stop on our own (no orphans).
   if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const cfg = config();
-  const server = new NotifierServer({ host: cfg.notifier.host, port: cfg.notifier.port, maxConnections: cfg.notifier.max_connections, log });
+  // Visibility lookups: one query per notification (its subject) and one per client identity every 30 s (its grants).
+  const pool = createPool('notifier', { max: 4 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection failed'));
+  const server = new NotifierServer({
+    host: cfg.notifier.host,
+    port: cfg.notifier.port,
+    maxConnections: cfg.notifier.max_connections,
+    log,
+    grantsOf: (identityId) => grantsOf(pool, identityId),
+    subjectOf: (frame) => subjectOf(pool, frame),
+  });
   const listener = new PgListener(
     NOTIFY_CHANNELS,
     (channel, payload, receivedAt) => {
@@ -24,10 +37,11 @@ runService('notifier', async (log) => {
         return;
       }
       if (fault('notifier-drops-completed') && built.frame.payload.status === 'completed') return;
-      const sent = server.deliver(built.frame);
-      if (log.isLevelEnabled('trace')) {
-        log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
-      }
+      void server.deliver(built.frame).then((sent) => {
+        if (log.isLevelEnabled('trace')) {
+          log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
+        }
+      });
     },
     log,
   );
@@ -38,5 +52,6 @@ runService('notifier', async (log) => {
   return async () => {
     await listener.stop();
     await server.close();
+    await pool.end();
   };
 });

@@ -1,17 +1,23 @@
 /**
  * The notifier's HTTP face: GET /health, GET /stats and the WebSocket at /ws. Clients subscribe
- * with filters; each notification is serialised once and sent at once to every matching client.
+ * with filters; each notification is serialised once and sent at once to every matching client
+ * that may see it (visibility.ts: the subject is looked up once per notification, each client's
+ * grants are loaded at connect and refreshed every 30 s). Frames leave in the order they came.
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { Grant } from '../common/authz-model';
+import { fault } from '../common/faults';
 import type { Logger } from '../common/log';
 import type { TokenClaims } from '../common/tokens';
 import { authenticateUpgrade, PROTOCOL_V1 } from './auth';
 import { anyFilterMatches, Filter, FilterError, filterKey, parseFilter } from './filters';
 import { ClientFrameError, errorFrame, NotificationFrame, parseClientFrame, welcomeFrame } from './frames';
+import { mayReceive, type Subject } from './visibility';
 
 const SWEEP_INTERVAL_MS = 30_000;
+const GRANTS_REFRESH_MS = 30_000;
 const MAX_TIMER_MS = 2_147_483_647;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -20,6 +26,10 @@ interface Client {
   ws: WebSocket;
   filters: Map<string, Filter>;
   claims: TokenClaims;
+  /** the identity the token speaks for (NaN when the subject is not an identity id: such a client sees nothing) */
+  identityId: number;
+  /** its effective grants, loaded at connect and refreshed every GRANTS_REFRESH_MS */
+  grants: Grant[];
   expiryTimer?: NodeJS.Timeout;
   alive: boolean;
 }
@@ -30,6 +40,10 @@ export interface NotifierServerOptions {
   maxConnections: number;
   log: Logger;
   verify?: (token: string) => Promise<TokenClaims>;
+  /** the effective grants of an identity (grantsOf over the pool) */
+  grantsOf: (identityId: number) => Promise<Grant[]>;
+  /** what one notification is about (visibility.subjectOf over the pool): called once per notification */
+  subjectOf: (frame: NotificationFrame) => Promise<Subject>;
 }
 
 function writeJsonAndClose(socket: Duplex, status: number, body: unknown): void {
@@ -55,6 +69,9 @@ export class NotifierServer {
   private pendingUpgrades = 0;
   private nextClient = 1;
   private sweepTimer?: NodeJS.Timeout;
+  private grantsTimer?: NodeJS.Timeout;
+  /** settles when every notification handed to deliver() so far has been sent (keeps frames in arrival order) */
+  private deliveryTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: NotifierServerOptions) {
     this.wss = new WebSocketServer({
@@ -77,6 +94,8 @@ export class NotifierServer {
         const addr = this.httpServer.address();
         this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
         this.sweepTimer.unref();
+        this.grantsTimer = setInterval(() => void this.refreshGrants(), GRANTS_REFRESH_MS);
+        this.grantsTimer.unref();
         resolve({ host: this.opts.host, port: typeof addr === 'object' && addr ? addr.port : this.opts.port });
       });
     });
@@ -88,13 +107,37 @@ export class NotifierServer {
     return { connected_clients: this.clients.size, total_subscriptions: subs };
   }
 
-  /** Sends the frame to every client with a matching filter; returns how many got it. */
-  deliver(frame: NotificationFrame): number {
+  /**
+   * Sends the frame to every client with a matching filter that may see its subject; resolves to how
+   * many got it. The subject is looked up once (and only when some client's filters match); sends
+   * happen strictly in the order deliver() was called, while lookups of later frames already run.
+   */
+  deliver(frame: NotificationFrame): Promise<number> {
+    const unscoped = fault('notifier-unscoped');
+    let subject: Promise<Subject | undefined> = Promise.resolve(undefined);
+    if (!unscoped && this.anyoneListening(frame)) {
+      subject = this.opts.subjectOf(frame).catch((err: unknown) => {
+        this.opts.log.error({ err, entity_type: frame.entity_type, entity_id: frame.entity_id }, 'visibility lookup failed; frame withheld');
+        return { kind: 'nobody' } as const;
+      });
+    }
+    const sent = this.deliveryTail.then(() => subject).then((s) => this.send(frame, s, unscoped));
+    this.deliveryTail = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private anyoneListening(frame: NotificationFrame): boolean {
+    for (const c of this.clients.values()) if (c.filters.size > 0 && anyFilterMatches(c.filters.values(), frame)) return true;
+    return false;
+  }
+
+  private send(frame: NotificationFrame, subject: Subject | undefined, unscoped: boolean): number {
     let text: string | undefined;
     let sent = 0;
     for (const c of this.clients.values()) {
       if (c.filters.size === 0 || c.ws.readyState !== WebSocket.OPEN) continue;
       if (!anyFilterMatches(c.filters.values(), frame)) continue;
+      if (!unscoped && (!subject || !mayReceive(c.grants, c.identityId, subject))) continue;
       if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         this.opts.log.warn({ client_id: c.id, buffered: c.ws.bufferedAmount }, 'client is not reading; disconnecting it');
         c.ws.terminate();
@@ -109,6 +152,7 @@ export class NotifierServer {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.grantsTimer) clearInterval(this.grantsTimer);
     for (const c of this.clients.values()) {
       if (c.expiryTimer) clearTimeout(c.expiryTimer);
       c.ws.close(1001, 'server shutting down');
@@ -140,8 +184,10 @@ export class NotifierServer {
     }
     this.pendingUpgrades++;
     let auth;
+    let grants: Grant[] | undefined;
     try {
       auth = await authenticateUpgrade(req.headers, this.opts.verify);
+      if (auth.ok) grants = await this.loadGrants(Number(auth.claims.sub));
     } catch (err) {
       this.opts.log.error({ err }, 'authentication at upgrade failed');
       auth = { ok: false as const, error: 'invalid_or_expired_token' as const };
@@ -152,13 +198,51 @@ export class NotifierServer {
       this.opts.log.debug({ error: auth.error, remote: req.socket.remoteAddress }, 'WebSocket upgrade refused');
       return writeJsonAndClose(socket, 401, { error: auth.error });
     }
+    if (!grants) {
+      return writeJsonAndClose(socket, 503, { error: 'unavailable', message: 'the notifier could not read the permissions of the caller' });
+    }
     if (socket.destroyed) return;
     const claims = auth.claims;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims));
+    const loaded = grants;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims, loaded));
   }
 
-  private onConnection(ws: WebSocket, claims: TokenClaims): void {
-    const client: Client = { id: `client_${this.nextClient++}`, ws, filters: new Map(), claims, alive: true };
+  /** The grants of an identity, or [] for a token whose subject is not an identity id; undefined when the lookup failed. */
+  private async loadGrants(identityId: number): Promise<Grant[] | undefined> {
+    if (!Number.isSafeInteger(identityId)) return [];
+    try {
+      return await this.opts.grantsOf(identityId);
+    } catch (err) {
+      this.opts.log.error({ err, identity: identityId }, 'could not load the grants of a WebSocket client');
+      return undefined;
+    }
+  }
+
+  /** Every 30 s: reload the grants of every connected identity (one query per identity), so new assignments take effect. */
+  private async refreshGrants(): Promise<void> {
+    const byIdentity = new Map<number, Client[]>();
+    for (const c of this.clients.values()) {
+      if (!Number.isSafeInteger(c.identityId)) continue;
+      const list = byIdentity.get(c.identityId) ?? [];
+      list.push(c);
+      byIdentity.set(c.identityId, list);
+    }
+    for (const [identityId, clients] of byIdentity) {
+      const grants = await this.loadGrants(identityId);
+      if (grants) for (const c of clients) c.grants = grants; // on failure keep the last known grants
+    }
+  }
+
+  private onConnection(ws: WebSocket, claims: TokenClaims, grants: Grant[]): void {
+    const client: Client = {
+      id: `client_${this.nextClient++}`,
+      ws,
+      filters: new Map(),
+      claims,
+      identityId: Number(claims.sub),
+      grants,
+      alive: true,
+    };
     this.clients.set(client.id, client);
     this.opts.log.info({ client_id: client.id, sub: claims.sub, token_type: claims.token_type }, 'WebSocket client connected');
     ws.send(welcomeFrame(client.id));

@@ -1,0 +1,94 @@
+/**
+ * Which notifications a client may receive: every delivery is filtered by the caller's RBAC
+ * visibility (the same `read` a REST get of the entity would need).
+ *
+ * For each notification the entity's subject is worked out ONCE (one SQL query for owned entity
+ * types, none otherwise); each client's decision is then a pure check of its cached grants.
+ *   execution / event / enforcement / inquiry → read on that resource for {owner, pack_ref, ref, id};
+ *   other known entity types                  → only clients holding an unconstrained read grant;
+ *   unknown entity types                      → nobody.
+ */
+import { grantAllows, OWNERSHIP, type Grant, type Resource, type Target } from '../common/authz-model';
+import type { Queryable } from '../common/db';
+import type { NotificationFrame } from './frames';
+
+/** Entity types whose rows have an owner, with the resource guarding them and its table. */
+export const OWNED_ENTITY_TYPES: Record<string, { resource: Resource; table: string }> = {
+  execution: { resource: 'executions', table: 'execution' },
+  event: { resource: 'events', table: 'event' },
+  enforcement: { resource: 'enforcements', table: 'enforcement' },
+  inquiry: { resource: 'inquiries', table: 'inquiry' },
+};
+
+/** Other entity types that may appear in notifications: visible only to unconstrained readers. */
+export const UNOWNED_ENTITY_TYPES: Record<string, Resource> = {
+  artifact: 'artifacts',
+  pack: 'packs',
+  action: 'actions',
+  rule: 'rules',
+  trigger: 'triggers',
+  sensor: 'sensors',
+  key: 'keys',
+  identity: 'identities',
+  permission: 'permissions',
+  workflow: 'workflows',
+  runtime: 'runtimes',
+  policy: 'policies',
+  worker: 'workers',
+};
+
+/** What a notification is about, as far as visibility goes. */
+export type Subject =
+  | { kind: 'owned'; resource: Resource; target: Target }
+  | { kind: 'unconstrained-only'; resource: Resource }
+  | { kind: 'nobody' };
+
+/** The SQL that reads owner, pack ref and ref of one row of an owned entity type ($1 = id). */
+export function subjectSql(entityType: string): string | undefined {
+  const owned = OWNED_ENTITY_TYPES[entityType];
+  if (!owned) return undefined;
+  const own = OWNERSHIP[owned.resource];
+  return `SELECT ${own.owner} AS owner, ${own.packRef} AS pack_ref, ${own.ref} AS ref FROM ${owned.table} WHERE ${owned.table}.id = $1`;
+}
+
+/**
+ * The subject of one notification: one query for owned entity types. A row that is gone (or a
+ * frame without a row id) keeps only its id, so owner- and pack-scoped grants do not match it.
+ */
+export async function subjectOf(db: Queryable, frame: Pick<NotificationFrame, 'entity_type' | 'entity_id'>): Promise<Subject> {
+  const owned = OWNED_ENTITY_TYPES[frame.entity_type];
+  if (owned) {
+    const sql = subjectSql(frame.entity_type)!;
+    const { rows } = await db.query(sql, [frame.entity_id]);
+    const row = rows[0] as { owner: number | null; pack_ref: string | null; ref: string | null } | undefined;
+    return {
+      kind: 'owned',
+      resource: owned.resource,
+      target: { owner: row?.owner ?? null, pack_ref: row?.pack_ref ?? null, ref: row?.ref ?? null, id: frame.entity_id },
+    };
+  }
+  const resource = UNOWNED_ENTITY_TYPES[frame.entity_type];
+  return resource ? { kind: 'unconstrained-only', resource } : { kind: 'nobody' };
+}
+
+function unconstrainedRead(grants: Grant[], resource: Resource): boolean {
+  return grants.some(
+    (g) =>
+      (g.resource === resource || g.resource === '*') &&
+      Array.isArray(g.actions) &&
+      (g.actions.includes('read') || g.actions.includes('*')) &&
+      (!g.constraints || Object.keys(g.constraints).length === 0),
+  );
+}
+
+/** The per-client decision: may an identity holding these grants receive a frame about this subject? */
+export function mayReceive(grants: Grant[], identityId: number, subject: Subject): boolean {
+  switch (subject.kind) {
+    case 'owned':
+      return grantAllows(grants, subject.resource, 'read', subject.target, identityId);
+    case 'unconstrained-only':
+      return unconstrainedRead(grants, subject.resource);
+    case 'nobody':
+      return false;
+  }
+}
