@@ -86,7 +86,7 @@ Before({ name: 'skip when a required capability is missing' }, async function (t
 
 Before({ name: 'create the scenario tenant' }, async function (this: AttuneWorld) {
   await createTenant(this);
-  if (personaStatus) this.log(`${personaStatus}; tenant ${this.tenant.login} (#${this.tenant.id}), namespace ${this.packRef}`);
+  if (personaStatus) this.attach(`${personaStatus}; tenant ${this.tenant.login} (#${this.tenant.id}), namespace ${this.packRef}`, 'text/plain');
 });
 
 After({ name: 'diagnose, guard side effects, clean up' }, async function (this: AttuneWorld, { result }) {
