@@ -27,10 +27,6 @@ step "unit tests"
 unit_status=0
 bash scripts/run-unit-tests.sh || unit_status=$?
 
-step "integration tests (their own isolated stack)"
-integration_status=0
-ATTUNE_SKIP_BUILD=1 bash scripts/run-integration-tests.sh || integration_status=$?
-
 if [ -n "${ATTUNE_API_URL:-}" ] && [ "${ATTUNE_E2E_START_STACK:-auto}" = "auto" ]; then
   echo "ATTUNE_API_URL is set: running against that target, not starting the reference stack"
   started_stack=0
@@ -48,12 +44,13 @@ node scripts/gen-api.js --check || api_types_status=$?
 
 step "acceptance suite"
 accept_status=0
-npx cucumber-js --profile ci "$@" || accept_status=$?
+# Bounded so that a hang can never eat a CI budget: the suite takes well under a minute.
+timeout --kill-after=15 1200 npx cucumber-js --profile ci "$@" || accept_status=$?
 
 # The report asks the target for its version, so it is written while the stack still runs.
 mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
-if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
+if [ "$unit_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
 exit 0

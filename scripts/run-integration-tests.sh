@@ -13,7 +13,8 @@ fi
 mapfile -t files < <(find test/integration -maxdepth 1 -name '*.test.ts' | sort)
 [ "${#files[@]}" -gt 0 ] || { echo "no integration tests found" >&2; exit 1; }
 status=0
-node --require ts-node/register/transpile-only --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+# Bounded: no single test may hang the run (2 min each), nor the whole run (10 min).
+timeout --kill-after=10 600 node --require ts-node/register/transpile-only --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec "${files[@]}" || status=$?
 
 # Safety net for a test process that was killed before its `after` hook: with the lock free, an
 # itest supervisor still running belongs to nobody, so stop it.
