@@ -127,6 +127,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const source = args.from ?? defaultSource();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-gen-api-'));
+  // fail() exits the process, which skips `finally`: remove the scratch folder on exit as well.
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   try {
     const input = await materialise(source, dir);
     if (args.check) {
