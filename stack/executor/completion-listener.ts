@@ -1,5 +1,5 @@
 /**
- * ExecutionStatusChanged (read-only: logged) and ExecutionCompleted (reload the row, log, then
+ * ExecutionStatusChanged (logged; a workflow parent's cancel is handed to its engine) and ExecutionCompleted (reload the row, log, then
  * the tier-2 hook for slot release / workflow advance / retries). Neither writes execution status.
  */
 import type { Envelope } from '../common/envelope';
@@ -7,6 +7,7 @@ import { requireId } from '../common/envelope';
 import { TERMINAL_EXECUTION_STATUSES, ExecutionStatus } from '../common/models';
 import type { ExecutorContext } from './context';
 import { onExecutionTerminal, TerminalExecution } from './tier2-hooks';
+import { parentStatusChanged } from './workflow/engine';
 
 export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: Envelope): Promise<void> {
   const p = env.payload;
@@ -14,6 +15,8 @@ export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: En
     { execution_id: p.execution_id, action_ref: p.action_ref, previous_status: p.previous_status, new_status: p.new_status },
     'execution status changed',
   );
+  // a cancel request for a running workflow reaches its engine (the worker handles the others)
+  if (String(p.new_status ?? '').toLowerCase() === 'canceling') await parentStatusChanged(ctx, requireId(p, 'execution_id'), env.correlation_id);
 }
 
 export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelope): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The executor process: events → enforcements → executions → scheduling/dispatch, completion
- * handling and the timeout monitor.
+ * handling, the timeout monitor and the workflow engine (workflow/).
  */
 import { openDatabase } from '../common/db';
 import { Mq } from '../common/mq';
@@ -13,6 +13,7 @@ import { handleEventCreated } from './event-processor';
 import { handleExecutionRequested } from './scheduler';
 import { onInquiryResponded } from './tier2-hooks';
 import { startTimeoutMonitor } from './timeout-monitor';
+import { startWorkflowSweeper } from './workflow/engine';
 
 const PREFETCH = 10;
 
@@ -34,8 +35,10 @@ runService('executor', async (log) => {
     await mq.consume(QUEUES[key].name, (env) => handler(ctx, env), PREFETCH);
   }
   const stopMonitor = startTimeoutMonitor(ctx);
+  const stopSweeper = startWorkflowSweeper(ctx);
 
   return async () => {
+    await stopSweeper();
     await stopMonitor();
     await mq.close();
     await pool.end();

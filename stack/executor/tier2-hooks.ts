@@ -3,13 +3,13 @@
  * today does the minimal thing; the features replace the bodies, not the call sites.
  *
  *  - admitExecution      (scheduler, before scheduling): concurrency/rate policies, FIFO queue.
- *  - orchestrateWorkflow (scheduler, instead of dispatch): workflow actions run in the executor.
+ *  - orchestrateWorkflow (scheduler, instead of dispatch): workflow actions run in the executor (workflow/).
  *  - onExecutionTerminal (completion listener): release policy slots, advance workflows, retries.
  *  - onInquiryResponded  (inquiry responses queue): resume executions waiting on an inquiry.
  */
 import type { Envelope } from '../common/envelope';
 import type { ExecutorContext } from './context';
-import { terminateExecution } from './execution-outcomes';
+import { childEnded, startWorkflow } from './workflow/engine';
 
 export interface SchedulableExecution {
   id: number;
@@ -40,7 +40,7 @@ export async function admitExecution(_ctx: ExecutorContext, _execution: Schedula
  * Returns true when it took care of the execution.
  */
 export async function orchestrateWorkflow(ctx: ExecutorContext, execution: SchedulableExecution, correlationId?: string): Promise<boolean> {
-  await terminateExecution(ctx, execution.id, ['requested', 'scheduling'], 'failed', 'workflow actions are not supported yet', correlationId);
+  await startWorkflow(ctx, execution, correlationId);
   return true;
 }
 
@@ -58,8 +58,8 @@ export interface TerminalExecution {
 }
 
 /** HOOK (tier 2: policy slot release, workflow advance, inquiries, retries) after a terminal status. */
-export async function onExecutionTerminal(_ctx: ExecutorContext, _execution: TerminalExecution, _env: Envelope): Promise<void> {
-  // nothing yet
+export async function onExecutionTerminal(ctx: ExecutorContext, execution: TerminalExecution, env: Envelope): Promise<void> {
+  if (execution.workflow_task) await childEnded(ctx, execution.workflow_task, env.correlation_id);
 }
 
 /** HOOK (tier 2: inquiries). An InquiryResponded message; today only acknowledged. */
