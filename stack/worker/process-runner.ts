@@ -259,7 +259,8 @@ export function buildResult(
   if (outcome.timedOut) {
     const seconds = opts.timeoutSeconds ?? Math.round(duration_ms / 1000);
     return {
-      status: 'timeout',
+      // fault timeout-recorded-failed: a timed-out action is recorded as an ordinary failure (as Early Attune did)
+      status: fault('timeout-recorded-failed') ? 'failed' : 'timeout',
       result: {
         succeeded: false,
         timed_out: true,
