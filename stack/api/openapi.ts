@@ -32,7 +32,7 @@ export const swaggerDocument: SwaggerOptions = {
     tags: [
       { name: 'health' }, { name: 'auth' }, { name: 'packs' }, { name: 'actions' }, { name: 'runtimes' },
       { name: 'triggers' }, { name: 'webhooks' }, { name: 'rules' }, { name: 'events' }, { name: 'enforcements' },
-      { name: 'executions' }, { name: 'secrets' }, { name: 'permissions' },
+      { name: 'executions' }, { name: 'secrets' }, { name: 'permissions' }, { name: 'workflows' },
     ],
   },
 };
@@ -384,4 +384,17 @@ export const SensorTokenResponse = object(
     permission_set_refs: strArray, pack_ref: nstr,
   },
   ['identity_id', 'sensor_ref', 'token', 'expires_at', 'trigger_types', 'permission_set_refs'],
+);
+
+export const WorkflowSummary = object(
+  { id: int, ref: str, pack_ref: str, label: str, description: nstr, version: str, tags: strArray, created: ts, updated: ts },
+  ['id', 'ref', 'pack_ref', 'label', 'version', 'tags', 'created', 'updated'],
+);
+
+export const WorkflowResponse = object(
+  {
+    id: int, ref: str, pack: int, pack_ref: str, label: str, description: nstr, version: str,
+    param_schema: nobj, out_schema: nobj, definition: jsonObject, tags: strArray, created: ts, updated: ts,
+  },
+  ['id', 'ref', 'pack', 'pack_ref', 'label', 'version', 'param_schema', 'out_schema', 'definition', 'tags', 'created', 'updated'],
 );

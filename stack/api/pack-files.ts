@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { badRequest } from './http';
+import { workflowStructureProblem } from './workflow-checks';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -728,7 +729,8 @@ function taskTargets(v: unknown, where: string): string[] {
 }
 
 /**
- * Checks a workflow graph (version, tasks with unique names, `do` targets that exist) and returns
+ * Checks a workflow graph (version, tasks with unique names, `do` targets that exist, then the
+ * structural checks of workflow-checks.ts) and returns
  * it as JSON with legacy `on_success` / `on_failure` / `on_timeout` / `on_complete` turned into
  * `next` transitions and list-style `vars` turned into a map.
  */
@@ -805,6 +807,10 @@ export function normalizeWorkflowDefinition(file: string, doc: Record<string, un
     });
   };
   normalize(def.tasks, 'tasks');
+  // what the engine could never run (templates, joins, dead-end cycles, unreachable tasks); the
+  // actions themselves are not looked up: a pack's actions may name each other in any order
+  const problem = workflowStructureProblem(def);
+  if (problem) throw badRequest(`${file}: ${problem}`);
   return def;
 }
 

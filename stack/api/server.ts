@@ -20,6 +20,7 @@ import { registerRuleRoutes } from './routes/rules';
 import { registerRuntimeRoutes } from './routes/runtimes';
 import { registerTriggerRoutes } from './routes/triggers';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerWorkflowRoutes } from './routes/workflows';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
 
@@ -170,6 +171,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerKeyRoutes(app, ctx);
   registerIdentityRoutes(app, ctx);
   registerPermissionRoutes(app, ctx);
+  registerWorkflowRoutes(app, ctx);
 
   app.get('/api-spec/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

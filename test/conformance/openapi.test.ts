@@ -43,6 +43,9 @@ export const OPERATIONS: Array<[string, string]> = [
   // executions
   ['post', '/api/v1/executions/execute'], ['get', '/api/v1/executions'], ['get', '/api/v1/executions/{id}'],
   ['post', '/api/v1/executions/{id}/cancel'],
+  // workflows
+  ['get', '/api/v1/workflows'], ['post', '/api/v1/workflows'], ['get', '/api/v1/workflows/{ref}'], ['put', '/api/v1/workflows/{ref}'],
+  ['delete', '/api/v1/workflows/{ref}'], ['get', '/api/v1/packs/{pack_ref}/workflows'],
   // keys
   ['get', '/api/v1/keys'], ['post', '/api/v1/keys'], ['get', '/api/v1/keys/{ref}'], ['put', '/api/v1/keys/{ref}'],
   ['delete', '/api/v1/keys/{ref}'],

@@ -268,6 +268,36 @@ describe('workflows', () => {
     assert.equal(parsed.actions[0].ref, 'demo.legacy');
     assert.equal(parsed.actions[0].workflow?.label, 'Legacy');
   });
+
+  it('loads an action-linked workflow and a legacy one side by side (actions of other packs are not looked up)', () => {
+    const parsed = parsePack(
+      pack({
+        'actions/flow.yaml': 'ref: flow\nworkflow_file: workflows/flow.workflow.yaml\n',
+        'actions/workflows/flow.workflow.yaml': graph.replace('core.noop', 'elsewhere.not_loaded_yet'),
+        'workflows/legacy.yaml': `ref: legacy\n${graph}\n`,
+      }),
+    );
+    assert.deepEqual(parsed.actions.map((a) => a.ref).sort(), ['demo.flow', 'demo.legacy']);
+    assert.ok(parsed.actions.every((a) => a.workflow !== null));
+  });
+
+  it('refuses (400, naming the file) workflows the engine could never run', () => {
+    const file = (body: string) => ({ 'actions/f.yaml': 'ref: f\nworkflow_file: workflows/f.workflow.yaml\n', 'actions/workflows/f.workflow.yaml': body });
+    const two = (extra: string) => `version: "1"\ntasks:\n  - name: a\n    action: core.echo\n${extra}`;
+    throwsApi(
+      () => parsePack(pack(file(two('    input: {msg: "{{ 1 + }}"}\n')))),
+      400, 'actions/workflows/f.workflow.yaml', "task 'a': input.msg: invalid expression",
+    );
+    throwsApi(() => parsePack(pack(file(two('    join: 2\n')))), 400, 'actions/workflows/f.workflow.yaml', "task 'a': join 2");
+    throwsApi(
+      () => parsePack(pack({ 'workflows/loop.yaml': 'ref: loop\nversion: "1"\ntasks:\n  - {name: a, action: core.echo, on_complete: b}\n  - {name: b, action: core.echo, on_complete: a}\n' })),
+      400, 'workflows/loop.yaml', "tasks 'a' → 'b' → 'a' form a cycle with no way out",
+    );
+    throwsApi(
+      () => parsePack(pack(file(`version: "1"\ntasks:\n  - {name: a, action: core.echo}\n  - {name: x, action: core.echo, on_complete: y}\n  - {name: y, action: core.echo, next: [{do: [x, z]}]}\n  - {name: z, action: core.echo}\n`))),
+      400, "task 'x' can never run",
+    );
+  });
 });
 
 describe('runner_type resolution', () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { withTransaction } from '../../common/db';
+import { fault } from '../../common/faults';
 import { TERMINAL_EXECUTION_STATUSES, workerCancelKey } from '../../common/models';
 import type { ExecutionStatus } from '../../common/models';
 import { authorize } from '../authz';
@@ -210,12 +211,16 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
     },
   }, async (req) => ok(presentExecution(await loadVisible(req, req.params.id))));
 
+  /** A workflow parent runs in the executor (no worker): workflow_def set, or a workflow_execution row for it. */
+  const isWorkflowParent = async (row: Row): Promise<boolean> =>
+    row.workflow_def != null || ((await ctx.pool.query('SELECT 1 FROM workflow_execution WHERE execution = $1', [row.id])).rowCount ?? 0) > 0;
+
   app.post<{ Params: { id: number } }>('/api/v1/executions/:id/cancel', {
     onRequest: auth,
     schema: {
       tags, summary: 'Cancel an execution', security: bearer, params: idParams(),
       description:
-        'Not yet running → cancelled at once (publishes ExecutionCompleted); running → canceling and the worker is told (ExecutionCancelRequested on execution.cancel.worker.<id>); canceling → unchanged; terminal → 409.',
+        'Not yet running → cancelled at once (publishes ExecutionCompleted); running → canceling, ExecutionStatusChanged to the executor and the worker (if any) is told (ExecutionCancelRequested on execution.cancel.worker.<id>); canceling → unchanged; terminal → 409.',
       response: { 200: dataOf(ExecutionResponse, 'Cancellation requested'), ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => {
@@ -252,9 +257,20 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
         completed_at: new Date().toISOString(),
       });
     } else if (outcome.then === 'tell-worker') {
+      // running → canceling is announced to the executor (it winds down workflow parents, which have no worker)
+      // fault workflow-cancel-not-announced: the executor never hears of the cancel
+      if (!fault('workflow-cancel-not-announced')) {
+        await ctx.mq.publish('ExecutionStatusChanged', {
+          execution_id: row.id,
+          action_ref: row.action_ref,
+          previous_status: 'running',
+          new_status: 'canceling',
+          changed_at: new Date(row.updated ?? Date.now()).toISOString(),
+        });
+      }
       if (row.worker != null) {
         await ctx.mq.publish('ExecutionCancelRequested', { execution_id: row.id, worker_id: row.worker }, { routingKey: workerCancelKey(row.worker) });
-      } else {
+      } else if (!(await isWorkflowParent(row))) {
         ctx.log.warn({ execution_id: row.id }, 'running execution has no worker; cannot deliver the cancel request');
       }
     }
