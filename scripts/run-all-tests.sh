@@ -34,6 +34,8 @@ else
   step "start the reference stack"
   bash scripts/stack-start.sh || fail "the reference stack did not start"
   started_stack=1
+  # The stack is ours for this run, so scenarios may stop and start its services (@disruptive).
+  export ATTUNE_SERVICE_CONTROL="${ATTUNE_SERVICE_CONTROL:-supervisor:http://127.0.0.1:${ATTUNE_SUPERVISOR_PORT:-18099}}"
 fi
 stop_stack() { if [ "${started_stack:-0}" = 1 ]; then bash scripts/stack-stop.sh >/dev/null 2>&1; started_stack=0; fi; }
 trap stop_stack EXIT INT TERM

@@ -1,7 +1,8 @@
 /**
  * Supervisor of the reference stack: starts the five services as child processes (api first, then
  * executor, worker, sensor and notifier together), files their output under logs/, waits for
- * readiness and health, restarts crashed children (bounded), exposes a small control endpoint,
+ * readiness (each child's own report, then the api's GET /health/ready — a worker can take work —
+ * and the notifier's /health), restarts crashed children (bounded), exposes a small control endpoint,
  * and stops everything on SIGINT/SIGTERM without leaving orphans.
  *
  *   node stack/dist/supervisor.js [--quiet]
@@ -290,9 +291,10 @@ async function waitHealthy(url: string, deadline: number, what: string): Promise
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
       if (res.ok) return;
-      lastError = `HTTP ${res.status}`;
+      const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
+      lastError = `HTTP ${res.status}${typeof body?.error === 'string' ? `: ${body.error}` : ''}`;
     } catch (err) {
       lastError = (err as Error).message;
     }
@@ -314,8 +316,10 @@ async function startStack(): Promise<void> {
   for (const s of rest) spawn(s);
   await Promise.all(rest.map((s) => waitReady(s).catch((err) => failStart(s.name, err))));
 
+  // Ready means an action posted now runs: the api's readiness holds only once the database answers,
+  // the executor consumes execution requests and a worker is active with a fresh heartbeat.
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  await waitHealthy(`${apiUrl}/health`, deadline, 'api').catch((err) => failStart('api', err));
+  await waitHealthy(`${apiUrl}/health/ready`, deadline, 'api').catch((err) => failStart('api', err));
   await waitHealthy(`${notifierHttpUrl}/health`, deadline, 'notifier').catch((err) => failStart('notifier', err));
 
   stackReady = true;

@@ -111,7 +111,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness check */
+        /**
+         * Readiness check: the platform can run an action now
+         * @description Ready (200) when the database answers, the executor consumes execution requests, and at least one action-capable worker is active with a heartbeat within 3 heartbeat intervals (the scheduler's own test). Otherwise 503 with `error` saying why. `/health` and `/health/live` only say the API process is up.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -129,6 +132,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             status: string;
+                            database: string;
+                            executor: string;
+                            /** @description workers that could take work now */
+                            workers: number;
                         } & {
                             [key: string]: unknown;
                         };
@@ -142,7 +149,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             status: string;
-                            error?: string;
+                            error: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -7316,7 +7323,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an execution
-         * @description Not yet running → cancelled at once (publishes ExecutionCompleted); running → canceling and the worker is told (ExecutionCancelRequested on execution.cancel.worker.<id>); canceling → unchanged; terminal → 409.
+         * @description Not yet running → cancelled at once (publishes ExecutionCompleted); running → canceling, ExecutionStatusChanged to the executor and the worker (if any) is told (ExecutionCancelRequested on execution.cancel.worker.<id>); canceling → unchanged; terminal → 409.
          */
         post: {
             parameters: {
@@ -10148,6 +10155,649 @@ export interface paths {
                             error: unknown;
                             code?: string;
                             details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workflows the caller may read (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                    pack_ref?: string;
+                    /** @description comma-separated tags; a workflow with any of them matches */
+                    tags?: string;
+                    /** @description case-insensitive substring of ref, label or description */
+                    search?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of workflows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                version: string;
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                version: string;
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a workflow (and its companion action, same ref)
+         * @description The definition is checked first: unknown `do` targets, actions that do not exist or are not visible, templates that do not parse, joins larger than the inbound transitions, cycles no transition leaves and unreachable tasks answer 422 naming the task; nothing is stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description pack.name (the pack part equals pack_ref) */
+                        ref: string;
+                        pack_ref: string;
+                        label: string;
+                        description?: string | null;
+                        version: string;
+                        /**
+                         * @description flat parameter schema of the workflow (copied to its action)
+                         * @default null
+                         */
+                        param_schema: {
+                            [key: string]: unknown;
+                        } | null;
+                        /**
+                         * @description flat output schema (copied to its action)
+                         * @default null
+                         */
+                        out_schema: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description {version?, vars?, tasks: [...], output_map?, cancellation_policy?}; a missing version takes the body's version */
+                        definition: {
+                            [key: string]: unknown;
+                        };
+                        tags?: string[] | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Workflow created successfully */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack: number;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                version: string;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                out_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                definition: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a workflow by ref (404 when missing or not readable) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Workflow details */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack: number;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                version: string;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                out_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                definition: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Update a workflow (its companion action follows label, description and schemas)
+         * @description A new definition is checked like on create (422 naming the task, nothing changed).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": ({
+                        label?: string | null;
+                        description?: string | null;
+                        version?: string | null;
+                        /**
+                         * @description null leaves it unchanged
+                         * @default null
+                         */
+                        param_schema: {
+                            [key: string]: unknown;
+                        } | null;
+                        /**
+                         * @description null leaves it unchanged
+                         * @default null
+                         */
+                        out_schema: {
+                            [key: string]: unknown;
+                        } | null;
+                        /**
+                         * @description null leaves it unchanged
+                         * @default null
+                         */
+                        definition: {
+                            [key: string]: unknown;
+                        } | null;
+                        tags?: string[] | null;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                };
+            };
+            responses: {
+                /** @description Workflow updated successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack: number;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                version: string;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                out_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                definition: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a workflow (its companion action goes with it; executions keep their action_ref) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
                         } & {
                             [key: string]: unknown;
                         };

@@ -1,11 +1,16 @@
 /**
- * Questions about the platform itself: health and version.
+ * Questions about the platform itself: health, readiness and version.
  */
 import type { ApiClient, RawResponse } from '../api/client';
 import { unwrapBody } from '../api/envelopes';
 
 export async function health(client: ApiClient): Promise<RawResponse> {
   return client.raw('GET', '/health', undefined, { anonymous: true });
+}
+
+/** GET /health/ready: 200 when the platform can run an action now, 503 (with the reason) when it cannot. */
+export async function readiness(client: ApiClient): Promise<RawResponse> {
+  return client.raw('GET', '/health/ready', undefined, { anonymous: true });
 }
 
 /** The target's version: `/api/v1/info` (late Attune), else `/health/detailed`, else 'unknown'. */
