@@ -94,6 +94,13 @@ export const timeouts = {
      * host); the window only covers that hop and the second connection's event loop, 1 s being a 100x margin.
      */
     foreignNotificationQuiet: scaled(1_000),
+    /**
+     * workflowNoFurtherTask: after a workflow run ended, a task that must never run (the successor of a failed task,
+     * a task after a cancel) stays without a child execution for this long. The engine creates a successor in the
+     * same transaction that records its predecessor's end, i.e. before the run can end; a late one would come from a
+     * re-delivered completion message, within a second. 1.5 s, like the other quiet windows.
+     */
+    workflowNoFurtherTask: scaled(1_500),
   },
 
   /**
@@ -139,6 +146,33 @@ export const timeouts = {
    * (84 ms) and still catches a TTL that is ignored, or counted in minutes, at once.
    */
   keyExpiryMargin: scaled(3_000),
+
+  /**
+   * Workflows (docs/workflows.md). workflowTerminal: a workflow run reaches its terminal status. The slowest run by
+   * design is 20 items of a 1 s action one at a time (measured 2026-12-07, 3 runs: 20.8-21.6 s from the run's creation
+   * to its end; features/tier2/workflow-concurrency.feature);
+   * 45 s leaves a 2x margin and stays below the step timeout.
+   */
+  workflowTerminal: scaled(45_000),
+  /** one stop/start call to the service control (the supervisor answers when the service is stopped / ready again). */
+  serviceControl: scaled(30_000),
+  /**
+   * workflowTaskTimeoutMargin: a workflow whose only task has `timeout: N` must have ended (failed) within N seconds plus
+   * this margin of its creation (server stamps: `updated` − `created` of the run). Not scaled: part of the assertion.
+   * Measured against the reference stack (2026-12-07, 10 runs of workflow-timeouts.feature, `timeout: 2` around
+   * `sleep 20`): the run ended 2040-2164 ms after its creation, i.e. 40-164 ms past the timeout. 2 s is a 12x margin
+   * over the worst lag and still catches a timeout that is ignored (the 20 s sleep runs out first).
+   */
+  workflowTaskTimeoutMargin: 2_000,
+  /**
+   * retryGapTolerance: the pause between one attempt's end (`updated`) and the next attempt's `created` must lie within
+   * this of the declared backoff (1, 2, 4 s …). Not scaled: part of the assertion. Measured against the reference
+   * stack (2026-12-07, 10 runs of workflow-retry.feature): constant 1 s: 1000-1011 ms (20 pauses); exponential
+   * 1/2/4 s: 1000-1018, 2001-2005, 4001-4004 ms (30 pauses), i.e. at most 18 ms off. 250 ms is a 14x margin, and a
+   * wrong backoff (linear instead of exponential: 3 s instead of 4 s; a delay counted from the first attempt; no
+   * delay at all) is at least 1000 ms off. Same bound as timerGapTolerance.
+   */
+  retryGapTolerance: 250,
 
   /** cleanup: one cleanup action (a DELETE, a disable). */
   cleanupAction: scaled(10_000),

@@ -19,6 +19,8 @@ export interface ActionSpec {
   outSchema?: Record<string, unknown>;
   description?: string;
   runtimeRef?: string;
+  /** how the worker reads stdout (`json`: parsed into `result.data`); the target's default when absent */
+  outputFormat?: 'text' | 'json' | 'yaml' | 'jsonl';
 }
 
 export async function deleteAction(world: AttuneWorld, ref: string): Promise<void> {
@@ -39,6 +41,7 @@ export async function createAction(world: AttuneWorld, spec: ActionSpec): Promis
         runtime_ref: spec.runtimeRef ?? 'core.shell',
         param_schema: spec.paramSchema,
         out_schema: spec.outSchema,
+        ...(spec.outputFormat ? { output_format: spec.outputFormat } : {}),
       },
     }),
     `creating action ${ref}`,
