@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { create as createTar } from 'tar';
 import { parse as parseYaml } from 'yaml';
 import type { ApiClient } from './api/client';
 import { ApiError, listItems } from './api/envelopes';
 import { eventually } from './eventually';
+import { packArchive, readPackFolder } from './pack-archive';
 import { projectRoot } from './target';
 import type { Persona } from './world';
 
@@ -54,12 +54,8 @@ function canonical(value: unknown): string {
 }
 
 /** The fixture pack as a .tar.gz with `pack.yaml` at the archive root. */
-export async function personaPackArchive(): Promise<Buffer> {
-  const entries = fs.readdirSync(PERSONA_PACK_DIR).sort();
-  const stream = createTar({ gzip: true, cwd: PERSONA_PACK_DIR, portable: true }, entries);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
+export function personaPackArchive(): Buffer {
+  return packArchive(readPackFolder(PERSONA_PACK_DIR));
 }
 
 async function installedSets(admin: ApiClient): Promise<PermissionSetLike[]> {
@@ -87,7 +83,7 @@ function differences(installed: PermissionSetLike[], wanted: Map<string, unknown
 
 async function upload(admin: ApiClient, force: boolean): Promise<number> {
   const form = new FormData();
-  form.append('pack', new Blob([await personaPackArchive()], { type: 'application/gzip' }), `${PERSONA_PACK_REF}.tar.gz`);
+  form.append('pack', new Blob([personaPackArchive()], { type: 'application/gzip' }), `${PERSONA_PACK_REF}.tar.gz`);
   form.append('skip_tests', 'true');
   if (force) form.append('force', 'true');
   const response = await admin.raw('POST', '/api/v1/packs/upload', form);

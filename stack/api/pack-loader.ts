@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Pool, Client } from '../common/db';
 import { withTransaction } from '../common/db';
 import type { Logger } from '../common/log';
+import { fault } from '../common/faults';
 import { stackRoot } from '../common/paths';
 import { ApiError, badRequest, conflict, fromPgError } from './http';
 import type { ApiContext } from './context';
@@ -502,6 +503,8 @@ async function writeAction(
   packRef: string,
   warnings: string[],
 ): Promise<void> {
+  // fault pack-workflows-skipped: a YAML workflow (and its companion action) is never written
+  if (a.workflow && fault('pack-workflows-skipped')) return;
   let workflowDef: number | null = null;
   if (a.workflow) {
     const w = a.workflow;

@@ -1,7 +1,12 @@
 /**
- * Acts on packs. Every scenario has its own pack (`world.packRef`), created on first need or by a Background step.
+ * Acts on packs. Every scenario has its own pack (`world.packRef`), created on first need or by a Background step,
+ * or installed from files the scenario wrote (`addPackFile`, then `installPackFromFiles`: a .tar.gz uploaded with
+ * `POST /api/v1/packs/upload`, contract §7 / internals §7.1).
  */
-import { unwrap } from '../api/envelopes';
+import { stringify as toYaml } from 'yaml';
+import type { RawResponse } from '../api/client';
+import { ApiError, unwrap, unwrapBody } from '../api/envelopes';
+import { packArchive, type PackFiles } from '../pack-archive';
 import type { AttuneWorld } from '../world';
 import { gone } from './common';
 
@@ -37,4 +42,68 @@ export async function createPack(world: AttuneWorld, options: { ref?: string; na
 export async function ensureOwnPack(world: AttuneWorld): Promise<string> {
   if (!world.packCreated) await createPack(world);
   return world.packRef;
+}
+
+// ---- installing the scenario's pack from files ----------------------------------------------------------------------
+
+const PACK_FILES = 'pack files';
+
+/**
+ * Where pack files name the scenario's pack: every `<pack>` in a file's text stands for `world.packRef`, so a file can
+ * hold real refs (`ref: <pack>.shout`, `action: <pack>.shout`) while refs stay unique per scenario.
+ */
+export const PACK_REF_PLACEHOLDER = '<pack>';
+
+/** The files of the scenario's pack written so far (path inside the pack → text), not yet installed. */
+export function packFiles(world: AttuneWorld): Record<string, string> {
+  world.scratch[PACK_FILES] ??= {};
+  return world.scratch[PACK_FILES] as Record<string, string>;
+}
+
+/** Adds (or replaces) a file of the scenario's pack, `<pack>` filled in; nothing is uploaded yet. */
+export function addPackFile(world: AttuneWorld, filePath: string, text: string): void {
+  packFiles(world)[filePath] = text.split(PACK_REF_PLACEHOLDER).join(world.packRef);
+}
+
+/** A `pack.yaml` for the scenario's pack (used when the scenario wrote none). */
+export function defaultPackManifest(world: AttuneWorld): string {
+  return toYaml({
+    ref: world.packRef,
+    label: `E2E pack ${world.packRef}`,
+    description: 'Installed from files by the acceptance suite for one scenario.',
+    version: '1.0.0',
+  });
+}
+
+/**
+ * Uploads the files as the scenario's pack (archive folder `<packRef>/`, `skip_tests` true) as the scenario's
+ * tenant and returns the raw answer. A pack that was stored is deleted at cleanup and becomes "my pack".
+ */
+export async function attemptPackInstall(world: AttuneWorld, files: Record<string, string> = packFiles(world)): Promise<RawResponse> {
+  if (world.packCreated) {
+    throw new Error(`the scenario's pack ${world.packRef} already exists (a step created it); installing it from files needs a scenario without it`);
+  }
+  const contents: PackFiles = { 'pack.yaml': defaultPackManifest(world), ...files };
+  const form = new FormData();
+  form.append('pack', new Blob([packArchive(contents, world.packRef)], { type: 'application/gzip' }), `${world.packRef}.tar.gz`);
+  form.append('skip_tests', 'true');
+  const response = await world.api.raw('POST', '/api/v1/packs/upload', form);
+  world.remember('pack install answer', 'my pack', response);
+  if (response.ok) {
+    const ref = world.packRef;
+    world.onCleanup(`delete pack ${ref}`, () => deletePack(world, ref));
+    world.packCreated = true;
+    const installed = unwrapBody(response.body) as { pack?: Pack } | null;
+    if (installed?.pack) world.remember('pack', 'my pack', installed.pack);
+  }
+  return response;
+}
+
+/** Installs the files as the scenario's pack; 201 (or 200) expected. Returns the installed pack as answered. */
+export async function installPackFromFiles(world: AttuneWorld, files: Record<string, string> = packFiles(world)): Promise<Pack | undefined> {
+  const response = await attemptPackInstall(world, files);
+  if (response.status !== 201 && response.status !== 200) {
+    throw new ApiError('POST', '/api/v1/packs/upload', response.status, response.body, `installing pack ${world.packRef} from its files (201 expected)`);
+  }
+  return (unwrapBody(response.body) as { pack?: Pack } | null)?.pack;
 }
