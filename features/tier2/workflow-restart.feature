@@ -14,7 +14,7 @@ Feature: Workflows survive an executor restart
     And an action "steady step" that runs the shell script:
       """
       echo "step $item"
-      sleep 2
+      sleep 1
       """
 
   Scenario: A sequential workflow completes with each task run once across an executor restart
