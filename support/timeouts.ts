@@ -88,6 +88,20 @@ export const timeouts = {
     refusedPostQuiet: scaled(1_000),
     unruledEventQuiet: scaled(1_500),
     /**
+     * criteriaMissQuiet: an event a rule's conditions do not hold for is followed by no enforcement and no execution
+     * of that rule for this long. Measured against the reference stack (2026-12-07, 144 matching events over 5 runs of
+     * features/tier2/rule-criteria.feature and features/tier3/rule-criteria-filtering.feature, beside other features):
+     * enforcement 5-214 ms after the event (median 20), top-level execution at most 244 ms after it; 1.5 s is a 6x
+     * margin over the worst and matches unruledEventQuiet.
+     */
+    criteriaMissQuiet: scaled(1_500),
+    /**
+     * chainNoFurtherStep: after a link of a webhook chain failed (its workflow run ended failed), the next webhook of
+     * the chain records no event and the next rule runs nothing for this long. The failed link is the only poster, and
+     * it has ended, so a late event could only come from a retried post: within a second. 1.5 s like the others.
+     */
+    chainNoFurtherStep: scaled(1_500),
+    /**
      * foreignNotificationQuiet: after my own watcher saw my run complete, another tenant's connection (subscribed to
      * `all`) receives nothing about it for this long. The notifier writes one notification to every entitled
      * connection in the same pass, so a leaked frame reaches the other connection within milliseconds of mine (same
@@ -101,6 +115,13 @@ export const timeouts = {
      * re-delivered completion message, within a second. 1.5 s, like the other quiet windows.
      */
     workflowNoFurtherTask: scaled(1_500),
+    /**
+     * inquiryGateHeld: while an inquiry of a `core.ask` task is pending (or after a response was refused), the workflow
+     * run stays exactly as it was for this long: still running, the ask execution running, no further child, the
+     * inquiry pending without a response. A gate that does not hold releases its successor in the same engine pass
+     * that ends the ask execution (milliseconds); 1.5 s, like the other quiet windows.
+     */
+    inquiryGateHeld: scaled(1_500),
   },
 
   /**
@@ -173,6 +194,30 @@ export const timeouts = {
    * delay at all) is at least 1000 ms off. Same bound as timerGapTolerance.
    */
   retryGapTolerance: 250,
+
+  /**
+   * Inquiries (docs/inquiries.md). inquiryAsked: a workflow task whose action is `core.ask` has asked its (one) inquiry
+   * within this long of the step that looks for it (the run was started just before, or its predecessor was answered).
+   */
+  inquiryAsked: scaled(15_000),
+  /**
+   * inquiryTimeoutLag: an inquiry with a deadline must be flipped to `timeout` no earlier than its `timeout_at` and no
+   * later than this after it, by the server's own stamps (`updated` of the flipped inquiry − `timeout_at`). Not scaled:
+   * part of the assertion. Measured against the reference stack (2026-12-07, 10 runs of inquiry-timeouts.feature
+   * and multistep-approvals.feature at 4 workers, 27 inquiries with `timeout_seconds: 2`): flipped 5-89 ms after
+   * timeout_at (median 9 ms, all but two under 25 ms), never before it. 1 s is an 11x margin over the worst case and
+   * still catches a deadline that is ignored, swept only every few seconds, or counted from something else.
+   */
+  inquiryTimeoutLag: 1_000,
+  /**
+   * inquiryDeadlineTolerance: an inquiry asked with `timeout_seconds: N` must have `timeout_at` within this of
+   * `created` + N seconds. Not scaled: part of the assertion. Measured with the lag above (27 inquiries): exactly
+   * 2000 ms every time (the reference computes both in one statement); 250 ms leaves room for a target that stamps
+   * them apart, and a deadline in milliseconds or minutes instead of seconds is off by far more.
+   */
+  inquiryDeadlineTolerance: 250,
+  /** inquiryTimeoutPatience: how long past `timeout_at` + inquiryTimeoutLag a step keeps looking for the flipped status. */
+  inquiryTimeoutPatience: scaled(5_000),
 
   /** cleanup: one cleanup action (a DELETE, a disable). */
   cleanupAction: scaled(10_000),

@@ -32,7 +32,7 @@ export const swaggerDocument: SwaggerOptions = {
     tags: [
       { name: 'health' }, { name: 'auth' }, { name: 'packs' }, { name: 'actions' }, { name: 'runtimes' },
       { name: 'triggers' }, { name: 'webhooks' }, { name: 'rules' }, { name: 'events' }, { name: 'enforcements' },
-      { name: 'executions' }, { name: 'secrets' }, { name: 'permissions' }, { name: 'workflows' },
+      { name: 'executions' }, { name: 'secrets' }, { name: 'permissions' }, { name: 'workflows' }, { name: 'inquiries' },
     ],
   },
 };
@@ -397,4 +397,19 @@ export const WorkflowResponse = object(
     param_schema: nobj, out_schema: nobj, definition: jsonObject, tags: strArray, created: ts, updated: ts,
   },
   ['id', 'ref', 'pack', 'pack_ref', 'label', 'version', 'param_schema', 'out_schema', 'definition', 'tags', 'created', 'updated'],
+);
+
+export const inquiryStatus: JsonSchema = { type: 'string', enum: ['pending', 'responded', 'timeout', 'cancelled'] };
+
+export const InquirySummary = object(
+  { id: int, execution: int, prompt: str, assigned_to: nint, status: inquiryStatus, has_response: bool, timeout_at: nts, created: ts },
+  ['id', 'execution', 'prompt', 'status', 'has_response', 'created'],
+);
+
+export const InquiryResponse = object(
+  {
+    id: int, execution: int, prompt: str, response_schema: nobj, assigned_to: nint, status: inquiryStatus,
+    response: { description: 'the answer (any JSON; null while unanswered)' }, timeout_at: nts, responded_at: nts, created: ts, updated: ts,
+  },
+  ['id', 'execution', 'prompt', 'response_schema', 'status', 'response', 'created', 'updated'],
 );

@@ -13,6 +13,7 @@ import { registerEventRoutes } from './routes/events';
 import { registerExecutionRoutes } from './routes/executions';
 import { registerHealthRoutes } from './routes/health';
 import { registerIdentityRoutes } from './routes/identities';
+import { registerInquiryRoutes } from './routes/inquiries';
 import { registerKeyRoutes } from './routes/keys';
 import { registerPackRoutes } from './routes/packs';
 import { registerPermissionRoutes } from './routes/permissions';
@@ -172,6 +173,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerIdentityRoutes(app, ctx);
   registerPermissionRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
+  registerInquiryRoutes(app, ctx);
 
   app.get('/api-spec/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -129,6 +129,24 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) =
   }
 }
 
+const TRANSIENT_TX_CODES = new Set(['40P01' /* deadlock_detected */, '40001' /* serialization_failure */]);
+
+/**
+ * withTransaction, run again (up to `attempts` times in all) when PostgreSQL aborted it as the victim of a
+ * deadlock or a serialization failure: the whole transaction was rolled back, so running fn again is safe
+ * as long as fn keeps its side effects inside the transaction (or rebuilds them on each call).
+ */
+export async function withRetriedTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, fn);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= attempts || typeof code !== 'string' || !TRANSIENT_TX_CODES.has(code)) throw err;
+    }
+  }
+}
+
 /** Start-up of any service: create the database if needed, open the pool, apply migrations. */
 export async function openDatabase(service: string, opts: { max?: number } = {}): Promise<pg.Pool> {
   await ensureDatabase();

@@ -7,6 +7,7 @@ import { requireId } from '../common/envelope';
 import { TERMINAL_EXECUTION_STATUSES, ExecutionStatus } from '../common/models';
 import type { ExecutorContext } from './context';
 import { onExecutionTerminal, TerminalExecution } from './tier2-hooks';
+import { askStatusChanged } from './inquiries';
 import { parentStatusChanged } from './workflow/engine';
 
 export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: Envelope): Promise<void> {
@@ -16,7 +17,11 @@ export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: En
     'execution status changed',
   );
   // a cancel request for a running workflow reaches its engine (the worker handles the others)
-  if (String(p.new_status ?? '').toLowerCase() === 'canceling') await parentStatusChanged(ctx, requireId(p, 'execution_id'), env.correlation_id);
+  if (String(p.new_status ?? '').toLowerCase() === 'canceling') {
+    await parentStatusChanged(ctx, requireId(p, 'execution_id'), env.correlation_id);
+    // a running core.ask has no worker either: its inquiry is cancelled and it ends cancelled
+    await askStatusChanged(ctx, requireId(p, 'execution_id'), p.action_ref, 'canceling', env.correlation_id);
+  }
 }
 
 export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelope): Promise<void> {

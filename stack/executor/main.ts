@@ -10,6 +10,7 @@ import { handleExecutionCompleted, handleExecutionStatusChanged } from './comple
 import type { ExecutorContext } from './context';
 import { handleEnforcementCreated } from './enforcement-processor';
 import { handleEventCreated } from './event-processor';
+import { startInquiries } from './inquiries';
 import { handleExecutionRequested } from './scheduler';
 import { onInquiryResponded } from './tier2-hooks';
 import { startTimeoutMonitor } from './timeout-monitor';
@@ -36,8 +37,10 @@ runService('executor', async (log) => {
   }
   const stopMonitor = startTimeoutMonitor(ctx);
   const stopSweeper = startWorkflowSweeper(ctx);
+  const stopInquiries = startInquiries(ctx);
 
   return async () => {
+    await stopInquiries();
     await stopSweeper();
     await stopMonitor();
     await mq.close();

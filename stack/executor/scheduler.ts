@@ -12,7 +12,7 @@ import { requireId } from '../common/envelope';
 import { EXCHANGES, workerDispatchKey } from '../common/models';
 import type { ExecutorContext } from './context';
 import { terminateExecution } from './execution-outcomes';
-import { admitExecution, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
+import { admitExecution, orchestrateInquiry, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
 import { candidateWorkers, noWorkerError, RoundRobin, WorkerRow } from './worker-selection';
 
 const roundRobin = new RoundRobin();
@@ -66,6 +66,8 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
     await orchestrateWorkflow(ctx, execution, correlationId);
     return;
   }
+
+  if (await orchestrateInquiry(ctx, execution, correlationId)) return;
 
   const claimed = await ctx.pool.query(`UPDATE execution SET status = 'scheduling' WHERE id = $1 AND status = 'requested'`, [execution.id]);
   if (!claimed.rowCount) return; // cancelled or claimed by another delivery meanwhile

@@ -5,10 +5,12 @@
  *  - admitExecution      (scheduler, before scheduling): concurrency/rate policies, FIFO queue.
  *  - orchestrateWorkflow (scheduler, instead of dispatch): workflow actions run in the executor (workflow/).
  *  - onExecutionTerminal (completion listener): release policy slots, advance workflows, retries.
+ *  - orchestrateInquiry (scheduler, instead of dispatch): core.ask runs in the executor (inquiries/).
  *  - onInquiryResponded  (inquiry responses queue): resume executions waiting on an inquiry.
  */
 import type { Envelope } from '../common/envelope';
 import type { ExecutorContext } from './context';
+import { askInquiry, inquiryResponded, isAskExecution } from './inquiries';
 import { childEnded, startWorkflow } from './workflow/engine';
 
 export interface SchedulableExecution {
@@ -44,6 +46,16 @@ export async function orchestrateWorkflow(ctx: ExecutorContext, execution: Sched
   return true;
 }
 
+/**
+ * HOOK (tier 2: inquiries). A `core.ask` execution is never sent to a worker: the inquiries module
+ * creates its inquiry and keeps it running. Returns true when it took care of the execution.
+ */
+export async function orchestrateInquiry(ctx: ExecutorContext, execution: SchedulableExecution, correlationId?: string): Promise<boolean> {
+  if (!isAskExecution(execution.action_ref)) return false;
+  await askInquiry(ctx, execution.id, correlationId);
+  return true;
+}
+
 export interface TerminalExecution {
   id: number;
   action: number | null;
@@ -62,7 +74,7 @@ export async function onExecutionTerminal(ctx: ExecutorContext, execution: Termi
   if (execution.workflow_task) await childEnded(ctx, execution.workflow_task, env.correlation_id);
 }
 
-/** HOOK (tier 2: inquiries). An InquiryResponded message; today only acknowledged. */
+/** HOOK (tier 2: inquiries). An InquiryResponded message: the waiting core.ask execution completes. */
 export async function onInquiryResponded(ctx: ExecutorContext, env: Envelope): Promise<void> {
-  ctx.log.debug({ payload: env.payload }, 'InquiryResponded received (inquiries not implemented yet)');
+  await inquiryResponded(ctx, env);
 }

@@ -37,6 +37,8 @@ runService('notifier', async (log) => {
         return;
       }
       if (fault('notifier-drops-completed') && built.frame.payload.status === 'completed') return;
+      // fault inquiry-frames-dropped: nobody hears about inquiries
+      if (fault('inquiry-frames-dropped') && built.frame.entity_type === 'inquiry') return;
       void server.deliver(built.frame).then((sent) => {
         if (log.isLevelEnabled('trace')) {
           log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');

@@ -5,6 +5,7 @@
  * For each notification the entity's subject is worked out ONCE (one SQL query for owned entity
  * types, none otherwise); each client's decision is then a pure check of its cached grants.
  *   execution / event / enforcement / inquiry → read on that resource for {owner, pack_ref, ref, id};
+ *     (an inquiry's owner is its execution's `executor`; its assignee receives its frames too)
  *   other known entity types                  → only clients holding an unconstrained read grant;
  *   unknown entity types                      → nobody.
  */
@@ -39,7 +40,7 @@ export const UNOWNED_ENTITY_TYPES: Record<string, Resource> = {
 
 /** What a notification is about, as far as visibility goes. */
 export type Subject =
-  | { kind: 'owned'; resource: Resource; target: Target }
+  | { kind: 'owned'; resource: Resource; target: Target; /** also visible to this identity (an inquiry's assignee) */ alsoTo?: number | null }
   | { kind: 'unconstrained-only'; resource: Resource }
   | { kind: 'nobody' };
 
@@ -48,7 +49,8 @@ export function subjectSql(entityType: string): string | undefined {
   const owned = OWNED_ENTITY_TYPES[entityType];
   if (!owned) return undefined;
   const own = OWNERSHIP[owned.resource];
-  return `SELECT ${own.owner} AS owner, ${own.packRef} AS pack_ref, ${own.ref} AS ref FROM ${owned.table} WHERE ${owned.table}.id = $1`;
+  const extra = entityType === 'inquiry' ? ', inquiry.assigned_to AS also_to' : '';
+  return `SELECT ${own.owner} AS owner, ${own.packRef} AS pack_ref, ${own.ref} AS ref${extra} FROM ${owned.table} WHERE ${owned.table}.id = $1`;
 }
 
 /**
@@ -60,12 +62,15 @@ export async function subjectOf(db: Queryable, frame: Pick<NotificationFrame, 'e
   if (owned) {
     const sql = subjectSql(frame.entity_type)!;
     const { rows } = await db.query(sql, [frame.entity_id]);
-    const row = rows[0] as { owner: number | null; pack_ref: string | null; ref: string | null } | undefined;
-    return {
+    const row = rows[0] as { owner: number | null; pack_ref: string | null; ref: string | null; also_to?: number | string | null } | undefined;
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const subject: Subject = {
       kind: 'owned',
       resource: owned.resource,
-      target: { owner: row?.owner ?? null, pack_ref: row?.pack_ref ?? null, ref: row?.ref ?? null, id: frame.entity_id },
+      target: { owner: num(row?.owner), pack_ref: row?.pack_ref ?? null, ref: row?.ref ?? null, id: frame.entity_id },
     };
+    if (row?.also_to !== undefined && row.also_to !== null) subject.alsoTo = Number(row.also_to);
+    return subject;
   }
   const resource = UNOWNED_ENTITY_TYPES[frame.entity_type];
   return resource ? { kind: 'unconstrained-only', resource } : { kind: 'nobody' };
@@ -85,6 +90,7 @@ function unconstrainedRead(grants: Grant[], resource: Resource): boolean {
 export function mayReceive(grants: Grant[], identityId: number, subject: Subject): boolean {
   switch (subject.kind) {
     case 'owned':
+      if (subject.alsoTo !== undefined && subject.alsoTo !== null && subject.alsoTo === identityId) return true;
       return grantAllows(grants, subject.resource, 'read', subject.target, identityId);
     case 'unconstrained-only':
       return unconstrainedRead(grants, subject.resource);

@@ -10858,6 +10858,1065 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inquiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the inquiries the caller may see (newest first)
+         * @description Filters `status`, `execution`, `assigned_to`; paging `offset`/`limit` (default 50, max 500) or `page`/`page_size`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description pending, responded, timeout, cancelled (canceled accepted) */
+                    status?: string;
+                    /** @description only the inquiries of this execution */
+                    execution?: number;
+                    /** @description only the inquiries assigned to this identity */
+                    assigned_to?: number;
+                    /** @description rows to skip (default 0) */
+                    offset?: number;
+                    /** @description rows to return (default 50, at most 500) */
+                    limit?: number;
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of inquiries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a pending inquiry for an execution (needs inquiries:create) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the execution waiting on the answer */
+                        execution: number;
+                        prompt: string;
+                        /**
+                         * @description JSON schema (or Attune's flat form) a response must satisfy; null = any response
+                         * @default null
+                         */
+                        response_schema: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description identity id of the only person (besides admins) who may answer */
+                        assigned_to?: number | null;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339; past it the inquiry times out
+                         */
+                        timeout_at?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Inquiry created successfully */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                response_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                /** @description the answer (any JSON; null while unanswered) */
+                                response: unknown;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                responded_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inquiries/status/{status}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the inquiries in one status (pending, responded, timeout, cancelled or canceled) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description rows to skip (default 0) */
+                    offset?: number;
+                    /** @description rows to return (default 50, at most 500) */
+                    limit?: number;
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    status: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of inquiries with specified status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{execution_id}/inquiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inquiries of one execution (404 when the execution is missing or not readable) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description rows to skip (default 0) */
+                    offset?: number;
+                    /** @description rows to return (default 50, at most 500) */
+                    limit?: number;
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    execution_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of inquiries for execution */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                has_response: boolean;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inquiries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an inquiry (404 when missing or not visible) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Inquiry details */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                response_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                /** @description the answer (any JSON; null while unanswered) */
+                                response: unknown;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                responded_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Update an inquiry (needs inquiries:update); null or absent fields stay unchanged
+         * @description Setting status `responded` stamps responded_at and publishes InquiryResponded, like /respond but without its checks.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": ({
+                        /** @default null */
+                        status?: null | ("pending" | "responded" | "timeout" | "cancelled");
+                        /**
+                         * @description the stored answer (null leaves it unchanged)
+                         * @default null
+                         */
+                        response: unknown;
+                        assigned_to?: number | null;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                };
+            };
+            responses: {
+                /** @description Inquiry updated successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                response_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                /** @description the answer (any JSON; null while unanswered) */
+                                response: unknown;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                responded_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete an inquiry (needs inquiries:delete) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inquiries/{id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a pending inquiry (publishes InquiryResponded)
+         * @description 400 when the inquiry is not pending, when it is past timeout_at (it then becomes `timeout`) or when the response does not satisfy response_schema (naming the field); 403 when assigned to another identity (admins excepted); 404 when not visible.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the answer (any JSON; must satisfy the inquiry's response_schema) */
+                        response: unknown;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Response submitted successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                execution: number;
+                                prompt: string;
+                                response_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                assigned_to?: number | null;
+                                /** @enum {string} */
+                                status: "pending" | "responded" | "timeout" | "cancelled";
+                                /** @description the answer (any JSON; null while unanswered) */
+                                response: unknown;
+                                /** Format: date-time */
+                                timeout_at?: string | null;
+                                /** Format: date-time */
+                                responded_at?: string | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{webhook_key}": {
         parameters: {
             query?: never;

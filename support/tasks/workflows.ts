@@ -12,6 +12,9 @@
 import { parse as parseYaml } from 'yaml';
 import type { RawResponse } from '../api/client';
 import { ApiError, unwrapBody } from '../api/envelopes';
+import { awaitTerminal, execution } from '../questions/executions';
+import { isTerminal } from '../status';
+import { timeouts } from '../timeouts';
 import type { AttuneWorld } from '../world';
 import { ensureOwnPack } from './packs';
 import { runAction, type Execution } from './executions';
@@ -143,6 +146,7 @@ export async function runWorkflow(
     timeoutSeconds === undefined
       ? await runAction(world, ref, parameters, `workflow run ${name}`)
       : await runActionWithTimeout(world, ref, parameters, timeoutSeconds);
+  cancelAtCleanupIfUnfinished(world, execution.id);
   return world.remember<WorkflowRun>('workflow run', 'last', { name, ref, execution });
 }
 
@@ -178,4 +182,34 @@ export function lastWorkflowRun(world: AttuneWorld): WorkflowRun {
 export function adoptWorkflowRun(world: AttuneWorld, name: string, execution: Execution): WorkflowRun {
   world.trackExecution(execution.id);
   return world.remember<WorkflowRun>('workflow run', 'last', { name, ref: world.ref(name), execution });
+}
+
+const guarded = new WeakMap<object, Set<number>>();
+
+/**
+ * Registers (once per run) a cleanup that cancels a workflow run still unfinished when the scenario ends, so a run
+ * whose person never answered does not wait on the shared target forever, and waits until the cancel has settled
+ * (terminal). A run that ended is left alone; a cancel refused because the run ended meanwhile is fine.
+ */
+export function cancelAtCleanupIfUnfinished(world: AttuneWorld, runId: number): void {
+  const root = world.viewOf ?? world;
+  const seen = guarded.get(root) ?? new Set<number>();
+  guarded.set(root, seen);
+  if (seen.has(runId)) return;
+  seen.add(runId);
+  world.onCleanup(`cancel workflow run #${runId} if it is still waiting`, async () => {
+    const before = await execution(world, runId);
+    if (isTerminal(before.status)) return;
+    if (before.status !== 'canceling') {
+      const reply = await world.api.raw('POST', `/api/v1/executions/${runId}/cancel`);
+      if (!reply.ok) {
+        const after = await execution(world, runId);
+        if (!isTerminal(after.status) && after.status !== 'canceling') {
+          throw new ApiError('POST', `/api/v1/executions/${runId}/cancel`, reply.status, reply.body, `cancelling workflow run #${runId} (still "${after.status}")`);
+        }
+      }
+    }
+    // let the cancel settle before the workflow itself is deleted by the next cleanup
+    await awaitTerminal(world, runId, timeouts.cleanupAction);
+  });
 }

@@ -58,6 +58,10 @@ export const OPERATIONS: Array<[string, string]> = [
   ['get', '/api/v1/permissions/sets'], ['put', '/api/v1/permissions/sets/{id}'], ['post', '/api/v1/permissions/sets/{id}/roles'],
   ['delete', '/api/v1/permissions/sets/roles/{id}'], ['post', '/api/v1/permissions/assignments'],
   ['delete', '/api/v1/permissions/assignments/{id}'],
+  // inquiries
+  ['get', '/api/v1/inquiries'], ['post', '/api/v1/inquiries'], ['get', '/api/v1/inquiries/status/{status}'],
+  ['get', '/api/v1/inquiries/{id}'], ['put', '/api/v1/inquiries/{id}'], ['delete', '/api/v1/inquiries/{id}'],
+  ['post', '/api/v1/inquiries/{id}/respond'], ['get', '/api/v1/executions/{execution_id}/inquiries'],
 ];
 
 function referencePath(): string | null {

@@ -270,7 +270,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
       }
       if (row.worker != null) {
         await ctx.mq.publish('ExecutionCancelRequested', { execution_id: row.id, worker_id: row.worker }, { routingKey: workerCancelKey(row.worker) });
-      } else if (!(await isWorkflowParent(row))) {
+      } else if (row.action_ref !== 'core.ask' && !(await isWorkflowParent(row))) { // core.ask: the executor cancels its inquiry
         ctx.log.warn({ execution_id: row.id }, 'running execution has no worker; cannot deliver the cancel request');
       }
     }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { withTransaction, type Queryable } from '../../common/db';
+import { withRetriedTransaction, withTransaction, type Queryable } from '../../common/db';
 import { fault } from '../../common/faults';
 import { authorize } from '../authz';
 import type { ApiContext } from '../context';
@@ -272,7 +272,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, ctx: ApiContext): v
     const missing = `Workflow '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     await writableOr404(ctx, req, 'workflows', 'delete', workflowTarget(row), missing);
-    await withTransaction(ctx.pool, async (c) => {
+    // a run of this workflow may be locking its rows right now (the executor winding it down): retried on deadlock
+    await withRetriedTransaction(ctx.pool, async (c) => {
       // fault workflow-delete-keeps-action: the companion action is unlinked first, so the cascade spares it
       if (fault('workflow-delete-keeps-action')) await c.query('UPDATE action SET workflow_def = NULL WHERE workflow_def = $1', [row.id]);
       await c.query('DELETE FROM workflow_definition WHERE id = $1', [row.id]);

@@ -6,10 +6,11 @@
  * Each entry point is one transaction around a `Run` (run.ts), then the messages it decided on.
  */
 import { config } from '../../common/config';
-import { withTransaction } from '../../common/db';
+import { withRetriedTransaction } from '../../common/db';
 import { EXCHANGES, workerCancelKey } from '../../common/models';
 import type { ExecutorContext } from '../context';
 import { publishCompleted, TerminalRow } from '../execution-outcomes';
+import { cancelAskExecutions } from '../inquiries';
 import type { SchedulableExecution } from '../tier2-hooks';
 import { loadChildren } from './children';
 import { render, withDefaults } from './context';
@@ -37,6 +38,7 @@ async function deliver(ctx: ExecutorContext, runId: number | null, outbox: Outbo
   for (const c of outbox.cancelOnWorker) {
     await ctx.mq.publish('ExecutionCancelRequested', c, { exchange: EXCHANGES.executions, routingKey: workerCancelKey(c.worker_id), correlationId });
   }
+  if (outbox.cancelInquiries.length) await cancelAskExecutions(ctx, outbox.cancelInquiries, correlationId);
   for (const nested of outbox.stepRuns) await stepRun(ctx, nested, { correlationId });
   if (runId !== null && outbox.wakeAt !== null) wakeups.at(runId, outbox.wakeAt, () => stepRun(ctx, runId).catch((err) => ctx.log.error({ err, run: runId }, 'workflow wake-up failed')));
 }
@@ -56,9 +58,11 @@ async function failStart(ctx: ExecutorContext, c: import('../../common/db').Clie
  * sending the execution to a worker.
  */
 export async function startWorkflow(ctx: ExecutorContext, execution: SchedulableExecution, correlationId?: string): Promise<void> {
-  const outbox = emptyOutbox();
+  let outbox = emptyOutbox();
   let runId: number | null = null;
-  await withTransaction(ctx.pool, async (c) => {
+  await withRetriedTransaction(ctx.pool, async (c) => {
+    outbox = emptyOutbox(); // a retried transaction starts its messages afresh
+    runId = null;
     const claimed = await c.query(
       `UPDATE execution SET status = 'running', started_at = now(), workflow_def = $2 WHERE id = $1 AND status = 'requested' RETURNING id`,
       [execution.id, execution.workflow_def],
@@ -96,8 +100,9 @@ export async function startWorkflow(ctx: ExecutorContext, execution: Schedulable
  * children that were created but may never have been sent.
  */
 export async function stepRun(ctx: ExecutorContext, runId: number, opts: { republish?: boolean; correlationId?: string } = {}): Promise<void> {
-  const outbox = emptyOutbox();
-  await withTransaction(ctx.pool, async (c) => {
+  let outbox = emptyOutbox();
+  await withRetriedTransaction(ctx.pool, async (c) => {
+    outbox = emptyOutbox(); // a retried transaction starts its messages afresh
     const row = await lockRun(c, runId);
     if (!row) return;
     const children = await loadChildren(c, row.parent_id);

@@ -8,6 +8,7 @@
  */
 import type { Client } from '../../common/db';
 import { fault } from '../../common/faults';
+import { ASK_ACTION_REF } from '../../common/inquiries';
 import { ExecutionStatus, TERMINAL_EXECUTION_STATUSES } from '../../common/models';
 import type { TerminalRow } from '../execution-outcomes';
 import { ChildRow, insertChild, isApplied, markApplied, WorkflowTaskMeta } from './children';
@@ -22,6 +23,8 @@ export interface Outbox {
   completed: TerminalRow[];
   /** Running children on a worker that must be told to stop. */
   cancelOnWorker: Array<{ execution_id: number; worker_id: number }>;
+  /** Running core.ask children (no worker) set `canceling`: the inquiries module cancels their inquiry and ends them. */
+  cancelInquiries: number[];
   /** Nested workflow runs to step after commit (their parent cancelled or timed out). */
   stepRuns: number[];
   /** When this run wants to be looked at again (retry due, deadline), ms since epoch. */
@@ -29,13 +32,15 @@ export interface Outbox {
 }
 
 export function emptyOutbox(): Outbox {
-  return { requested: [], completed: [], cancelOnWorker: [], stepRuns: [], wakeAt: null };
+  return { requested: [], completed: [], cancelOnWorker: [], cancelInquiries: [], stepRuns: [], wakeAt: null };
 }
 
 const PENDING: ExecutionStatus[] = ['requested', 'scheduling', 'scheduled'];
 const CANCELLED_WITH_WORKFLOW = { succeeded: false, cancelled: true, error: 'Cancelled: its workflow was cancelled before it started' };
 
 const isTerminal = (s: ExecutionStatus) => TERMINAL_EXECUTION_STATUSES.has(s);
+/** A core.ask child waits on a person, not a worker: cancelling the workflow always cancels its inquiry. */
+const isAskChild = (c: ChildRow) => c.action_ref === ASK_ACTION_REF && c.worker === null && c.nested_run === null;
 const isFailure = (s: ExecutionStatus) => s === 'failed' || s === 'timeout';
 
 export class Run {
@@ -407,11 +412,12 @@ export class Run {
           child.status = 'cancelled';
           this.outbox.completed.push(rows[0]);
         }
-      } else if (child.status === 'running' && includeRunning) {
+      } else if (child.status === 'running' && (includeRunning || isAskChild(child))) {
         const res = await this.db.query(`UPDATE execution SET status = 'canceling' WHERE id = $1 AND status = 'running'`, [child.id]);
         if (!res.rowCount) continue;
         child.status = 'canceling';
         if (child.nested_run !== null) this.outbox.stepRuns.push(child.nested_run);
+        else if (isAskChild(child)) this.outbox.cancelInquiries.push(child.id);
         else if (child.worker !== null) this.outbox.cancelOnWorker.push({ execution_id: child.id, worker_id: Number(child.worker) });
       }
     }
