@@ -165,3 +165,24 @@ Then(
     for (const summary of focusedExecutions(this).values()) await expectFailed(this, summary.id, code, error);
   },
 );
+
+Then('the execution printed exactly:', async function (this: AttuneWorld, text: string) {
+  const run = lastExecution(this);
+  const details = await execution(this, run.id);
+  this.markAsserted(run.id);
+  expect(printedBy(details), `stdout of execution ${run.id} (result ${JSON.stringify(details.result)})`).to.equal(`${text}\n`);
+});
+
+Then(
+  'the action printed exactly the parameters it received, and its result data holds them unchanged',
+  async function (this: AttuneWorld) {
+    const run = lastExecution(this);
+    const details = await execution(this, run.id);
+    this.markAsserted(run.id);
+    const shown = `execution ${run.id} (config ${JSON.stringify(details.config)}; result ${JSON.stringify(details.result)})`;
+    const stdout = printedBy(details);
+    expect(stdout.endsWith('\n') && !stdout.slice(0, -1).includes('\n'), `${shown}: it printed one line`).to.equal(true);
+    expect(JSON.parse(stdout) as unknown, `${shown}: the parameters it printed`).to.deep.equal(details.config);
+    expect((details.result as { data?: unknown } | null)?.data, `${shown}: result.data, its parsed output`).to.deep.equal(details.config);
+  },
+);

@@ -18,7 +18,9 @@ import {
 import { stdoutOf } from '../support/questions/outcomes';
 import { notFoundProblem } from '../support/questions/tenancy';
 import { runAction } from '../support/tasks/executions';
-import { changeKey, deleteKey, keyHistory, storeKey } from '../support/tasks/keys';
+import { changeKey, deleteKey, keyHistory, keyToBeStoredElsewhere, storeKey } from '../support/tasks/keys';
+import { runWorkflow, lastWorkflowRun } from '../support/tasks/workflows';
+import { attemptsOf } from '../support/questions/workflows';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
 
@@ -205,4 +207,72 @@ Then("the secret {ref} is in neither the execution's environment nor its record"
     `the environment of execution ${run.id} and the secret ${given.ref}`,
   ).to.deep.equal({ namedAfterTheSecret: [], holdingItsValue: [] });
   expect(JSON.stringify(run).includes(secret), `the record of execution ${run.id} holds the secret's value: ${JSON.stringify(run)}`).to.equal(false);
+});
+
+// ---- keys that actions store with their execution token (features/tier2/datastore-writes.feature) -------------
+
+/** The parameters of the "key writer" action: which key to store, for whom, with what. */
+function keyWriterParameters(world: AttuneWorld, name: string, value: unknown, encrypted: boolean): Record<string, unknown> {
+  const ref = keyToBeStoredElsewhere(world, { name, value, encrypted });
+  return { key_ref: ref, key_name: name, owner_identity: world.tenant.id, value, ...(encrypted ? { encrypted: true } : {}) };
+}
+
+When('I run {ref} to store my key {ref} with the JSON value:', async function (this: AttuneWorld, action: RefArg, key: RefArg, value: string) {
+  await runAction(this, action.ref, keyWriterParameters(this, key.name, json(value), false));
+});
+
+When(
+  'I run {ref} to store my encrypted key {ref} with the JSON value:',
+  async function (this: AttuneWorld, action: RefArg, key: RefArg, value: string) {
+    await runAction(this, action.ref, keyWriterParameters(this, key.name, json(value), true));
+  },
+);
+
+When(
+  'I run the workflow {ref} to pass my key {ref} with the JSON value:',
+  async function (this: AttuneWorld, workflow: RefArg, key: RefArg, value: string) {
+    await runWorkflow(this, workflow.name, keyWriterParameters(this, key.name, json(value), false));
+  },
+);
+
+/** The run printed the key's value as one JSON line, and its parsed output is exactly that value. */
+function expectPrintedKeyValue(run: Execution, value: unknown, what: string): void {
+  const shown = `${what} (result ${JSON.stringify(run.result)})`;
+  const stdout = stdoutOf(run);
+  expect(stdout.endsWith('\n') && !stdout.slice(0, -1).includes('\n'), `${shown}: one line printed`).to.equal(true);
+  expect(JSON.parse(stdout) as unknown, `${shown}: the JSON it printed`).to.deep.equal(value);
+  expect((run.result as { data?: unknown } | null)?.data, `${shown}: result.data, the parsed output`).to.deep.equal(value);
+}
+
+Then(
+  'the task {string} printed the value of my key {ref} as JSON, and its result data is exactly that value',
+  async function (this: AttuneWorld, task: string, key: RefArg) {
+    const runs = await attemptsOf(this, lastWorkflowRun(this).execution.id, task);
+    runs.forEach((row) => this.markAsserted(row.id));
+    expect(runs.map((row) => row.status), `runs of the task "${task}"`).to.deep.equal(['completed']);
+    expectPrintedKeyValue(runs[0], keyHistory(this, key.name).value, `execution ${runs[0].id} of the task "${task}"`);
+  },
+);
+
+Then(
+  'the execution printed the value of my key {ref} as JSON, and its result data is exactly that value',
+  async function (this: AttuneWorld, key: RefArg) {
+    const run = await lastRun(this);
+    expectPrintedKeyValue(run, keyHistory(this, key.name).value, `execution ${run.id}`);
+  },
+);
+
+When("I run {ref} on tenant {string}'s key {ref}", async function (this: AttuneWorld, action: RefArg, tenant: string, key: RefArg) {
+  const other = this.tenantNamed(tenant);
+  const plantedRef = other.ref('planted');
+  // should the target let the action plant a key in the other tenant's name, it goes at cleanup
+  this.onCleanup(`delete key ${plantedRef} (planted only if the target let it through)`, async () => {
+    await this.admin.raw('DELETE', `/api/v1/keys/${encodeURIComponent(plantedRef)}`);
+  });
+  await runAction(this, action.ref, { key_ref: keyHistory(other, key.name).ref, owner_identity: other.tenant.id, new_ref: plantedRef });
+});
+
+Then("tenant {string}'s key list holds exactly its key {ref}", async function (this: AttuneWorld, tenant: string, key: RefArg) {
+  const other = this.tenantNamed(tenant);
+  expect(await keyRefsListed(other.api), `refs of tenant ${tenant}'s key list`).to.deep.equal([keyHistory(other, key.name).ref]);
 });

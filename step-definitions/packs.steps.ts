@@ -8,7 +8,7 @@ import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { RawResponse } from '../support/api/client';
 import { unwrapBody } from '../support/api/envelopes';
-import { addPackFile, attemptPackInstall, installPackFromFiles } from '../support/tasks/packs';
+import { addPackFile, attemptPackInstall, configureOwnPack, installPackFromFiles } from '../support/tasks/packs';
 import type { Workflow } from '../support/tasks/workflows';
 import type { AttuneWorld } from '../support/world';
 
@@ -63,4 +63,10 @@ Then("my pack's workflows are registered with their companion actions:", async f
       `GET action ${ref} (the companion of workflow #${workflow?.id}): ${JSON.stringify(action.body)}`,
     ).to.deep.equal({ status: 200, pack_ref: this.packRef, workflow_def: workflow?.id, runtime: null });
   }
+});
+
+Given("my pack's configuration is:", async function (this: AttuneWorld, json: string) {
+  const config = JSON.parse(json) as Record<string, unknown>;
+  const pack = await configureOwnPack(this, config);
+  expect(pack.config, `the configuration of pack ${this.packRef} after the change`).to.deep.equal(config);
 });

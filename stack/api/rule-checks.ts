@@ -24,7 +24,7 @@ export function conditionsProblem(conditions: unknown): string | null {
       if (!isObject(c)) return `conditions[${i}] must be an object {field, operator, value}`;
       if (typeof c.field !== 'string' || c.field === '') return `conditions[${i}].field must be a non-empty string`;
       if (typeof c.operator !== 'string' || !OPERATORS.includes(c.operator)) {
-        return `conditions[${i}].operator must be one of ${OPERATORS.join(', ')}`;
+        return `conditions[${i}].operator ${JSON.stringify(c.operator ?? null)} is not one of ${OPERATORS.join(', ')}`;
       }
     }
     return null;
@@ -35,10 +35,12 @@ export function conditionsProblem(conditions: unknown): string | null {
     return 'conditions must be an array of {field, operator, value} or an {"expression": "..."} object';
   }
   if (typeof conditions.expression !== 'string' || conditions.expression.trim() === '') return 'conditions.expression must be a non-empty string';
+  // fault rule-bad-expression-accepted: the expression is stored without being parsed
+  if (fault('rule-bad-expression-accepted')) return null;
   try {
     parseExpression(stripTemplateBraces(conditions.expression));
   } catch (err) {
-    return `conditions.expression is not a valid expression: ${(err as Error).message}`;
+    return `conditions.expression '${conditions.expression}' is not a valid expression: ${(err as Error).message}`;
   }
   return null;
 }

@@ -10,6 +10,7 @@
  *    `{ event: {id, trigger, trigger_ref, payload, created} }`; truthy -> match; error -> no match
  *  - anything else                     -> no match
  */
+import { fault } from '../common/faults';
 import { deepEqual, evaluateExpression, isPlainObject, isTruthy } from './expression';
 import { resolvePath } from './templating';
 
@@ -81,6 +82,8 @@ export function matchesConditions(
   event: { id: number; trigger: string | null; trigger_ref: string; payload: unknown; created: string },
 ): boolean {
   if (isEmptyConditions(conditions)) return true;
+  // fault rule-conditions-ignored: every rule matches whatever its conditions say
+  if (fault('rule-conditions-ignored')) return true;
   if (event.payload === null || event.payload === undefined) return true;
   if (Array.isArray(conditions)) return conditions.every((c) => matchesFieldCondition(c, event.payload));
   if (isPlainObject(conditions) && Object.prototype.hasOwnProperty.call(conditions, 'expression')) {

@@ -11,6 +11,8 @@
  *   postfix (.field, [index], name(args)).
  */
 
+import { fault } from '../common/faults';
+
 export class ExpressionError extends Error {
   constructor(message: string) {
     super(message);
@@ -567,7 +569,9 @@ function contains(container: unknown, item: unknown, op: string): boolean {
 
 function compareOrdered(op: string, a: unknown, b: unknown): boolean {
   let c: number;
-  if (typeof a === 'number' && typeof b === 'number') c = a - b;
+  // fault criteria-numeric-as-string: numbers are compared as their text ("9" > "100")
+  if (typeof a === 'number' && typeof b === 'number' && fault('criteria-numeric-as-string')) c = String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  else if (typeof a === 'number' && typeof b === 'number') c = a - b;
   else if (typeof a === 'string' && typeof b === 'string') c = a < b ? -1 : a > b ? 1 : 0;
   else throw new ExpressionError(`Cannot compare ${typeName(a)} with ${typeName(b)} using '${op}'`);
   switch (op) {
@@ -583,7 +587,8 @@ function binary(op: string, a: unknown, b: unknown): unknown {
     case '==': return deepEqual(a, b);
     case '!=': return !deepEqual(a, b);
     case '<': case '>': case '<=': case '>=': return compareOrdered(op, a, b);
-    case 'in': return contains(b, a, op);
+    // fault criteria-in-ignored: membership is not checked, 'in' always holds
+    case 'in': return fault('criteria-in-ignored') ? true : contains(b, a, op);
     case 'not in': return !contains(b, a, op);
     case '+':
       if (typeof a === 'number' && typeof b === 'number') return a + b;

@@ -92,7 +92,10 @@ function renderString(s: string, resolve: TemplateResolver, onWholeError: () => 
   }
   return s.replace(ANY_TEMPLATE, (_match, expr: string) => {
     try {
-      return interpolationText(resolve(expr.trim()));
+      const v = resolve(expr.trim());
+      // fault template-missing-as-text: a missing value inside a string becomes the text "null"
+      if (v === undefined && fault('template-missing-as-text')) return 'null';
+      return interpolationText(v);
     } catch {
       return '';
     }
@@ -131,7 +134,12 @@ export function renderRuleParams(actionParams: unknown, ctx: RuleTemplateContext
       rule: { id: ctx.system.rule.id, ref: ctx.system.rule.ref },
     },
   };
-  const rendered = renderTemplate(actionParams, context);
+  // fault template-wrong-path: a path nested below event.payload.<field> loses its last segment
+  const path = (inner: string): string => {
+    const parts = inner.split('.');
+    return fault('template-wrong-path') && parts[0] === 'event' && parts[1] === 'payload' && parts.length > 3 ? parts.slice(0, -1).join('.') : inner;
+  };
+  const rendered = renderWith(actionParams, (inner) => resolvePath(context, path(inner)));
   return isPlainObject(rendered) ? rendered : {};
 }
 

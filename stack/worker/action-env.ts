@@ -53,7 +53,9 @@ export function buildActionEnv(input: ActionEnvInput): Record<string, string> {
   env.SHLVL ??= '1';
   env.ATTUNE_EXEC_ID = String(input.executionId);
   env.ATTUNE_ACTION = input.actionRef;
-  env.ATTUNE_API_URL = input.apiUrl;
+  // fault action-env-api-url-missing: the action is not told where the API is
+  if (fault('action-env-api-url-missing')) delete env.ATTUNE_API_URL;
+  else env.ATTUNE_API_URL = input.apiUrl;
   env.ATTUNE_API_TOKEN = input.apiToken;
   env.ATTUNE_PACK_REF = input.packRef;
   if (input.ruleRef) env.ATTUNE_RULE = input.ruleRef;

@@ -5,6 +5,7 @@
  *  - errorFromStderr: the `error` text of a failed execution (§4.9)
  */
 import YAML from 'yaml';
+import { fault } from '../common/faults';
 
 export type OutputStream = 'stdout' | 'stderr';
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'jsonl';
@@ -99,6 +100,21 @@ function tryJson(text: string): ParsedOutput {
   }
 }
 
+/** Folds nested objects into dotted top-level keys (`{"a": {"b": 1}}` → `{"a.b": 1}`), also inside arrays. Fault only. */
+function flattenObjects(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(flattenObjects);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  const fold = (obj: Record<string, unknown>, prefix: string): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0) fold(v as Record<string, unknown>, `${prefix}${k}.`);
+      else out[`${prefix}${k}`] = flattenObjects(v);
+    }
+  };
+  fold(value as Record<string, unknown>, '');
+  return out;
+}
+
 /**
  * Interprets stdout by output format. Blank stdout and `text` are never parsed; json tries the
  * whole text and then the last non-blank line; yaml parses the whole text; jsonl collects every
@@ -109,9 +125,10 @@ export function parseOutput(stdout: string, format: 'text' | 'json' | 'yaml' | '
   switch (format) {
     case 'json': {
       const whole = tryJson(stdout);
-      if (whole.parsed) return whole;
       const lines = stdout.split(/\r?\n/).filter((l) => l.trim() !== '');
-      return lines.length > 0 ? tryJson(lines[lines.length - 1]) : { parsed: false };
+      const found = whole.parsed ? whole : lines.length > 0 ? tryJson(lines[lines.length - 1]) : { parsed: false };
+      // fault json-output-flattened: nested objects are folded into dotted top-level keys
+      return found.parsed && fault('json-output-flattened') ? { parsed: true, data: flattenObjects(found.data) } : found;
     }
     case 'yaml':
       try {

@@ -130,3 +130,24 @@ export async function deleteKey(world: AttuneWorld, name: string): Promise<void>
 async function removeKey(world: AttuneWorld, ref: string): Promise<void> {
   gone(await world.api.DELETE('/api/v1/keys/{ref}', { params: { path: { ref } } }), `deleting key ${ref}`);
 }
+
+// ---- keys that an action stores (through the API, with its execution token) --------------------------------------
+
+/**
+ * A key that something other than the suite will store in `world`'s tenant's name (an action with its execution
+ * token): the ref it must use is `world.ref(name)`; its deletion is registered now (a key that was never stored is
+ * fine) and what it will be given is remembered like `storeKey` does, so the read-back and at-rest steps apply.
+ */
+export function keyToBeStoredElsewhere(world: AttuneWorld, spec: { name: string; value: unknown; encrypted?: boolean }): string {
+  const ref = world.ref(spec.name);
+  world.onCleanup(`delete key ${ref} (stored by an action)`, () => removeKey(world, ref));
+  world.remember<KeyHistory>(HISTORY, spec.name, {
+    ref,
+    value: spec.value,
+    encrypted: spec.encrypted ?? false,
+    values: [spec.value],
+    updated: '',
+    storedAtMs: Date.now(),
+  });
+  return ref;
+}

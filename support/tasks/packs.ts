@@ -107,3 +107,11 @@ export async function installPackFromFiles(world: AttuneWorld, files: Record<str
   }
   return (unwrapBody(response.body) as { pack?: Pack } | null)?.pack;
 }
+
+/** Sets the configuration (`config`) of the scenario's own pack (PUT, the rest of the pack unchanged); returns the pack. */
+export async function configureOwnPack(world: AttuneWorld, config: Record<string, unknown>): Promise<Pack> {
+  const ref = await ensureOwnPack(world);
+  const response = await world.api.raw('PUT', `/api/v1/packs/${encodeURIComponent(ref)}`, { config });
+  if (!response.ok) throw new ApiError('PUT', `/api/v1/packs/${ref}`, response.status, response.body, `setting the configuration of pack ${ref}`);
+  return unwrapBody(response.body) as Pack;
+}

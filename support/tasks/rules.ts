@@ -1,6 +1,7 @@
 /**
  * Acts on rules: create in the scenario's pack, enable, disable. Cleanup disables, then deletes.
  */
+import type { RawResponse } from '../api/client';
 import { unwrap } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 import { gone } from './common';
@@ -104,4 +105,27 @@ export function intervalTimerParams(periodMs: number): { unit: 'seconds'; interv
     throw new Error(`an interval timer period must be a whole number of seconds, got ${periodMs} ms`);
   }
   return { unit: 'seconds', interval: periodMs / 1000 };
+}
+
+/**
+ * Tries to create a rule and returns the raw answer (for rules a target should refuse). A rule that was created anyway
+ * is registered for cleanup like any other.
+ */
+export async function attemptRuleCreation(world: AttuneWorld, spec: RuleSpec): Promise<RawResponse> {
+  const packRef = await ensureOwnPack(world);
+  const ref = world.ref(spec.name);
+  const response = await world.api.raw('POST', '/api/v1/rules', {
+    ref,
+    pack_ref: packRef,
+    label: spec.name,
+    description: spec.description ?? `Acceptance-suite rule "${spec.name}" (expected to be refused)`,
+    trigger_ref: spec.trigger_ref,
+    trigger_params: spec.trigger_params ?? {},
+    action_ref: spec.action_ref,
+    action_params: spec.action_params ?? {},
+    conditions: spec.conditions ?? {},
+    enabled: spec.enabled ?? true,
+  });
+  if (response.ok) world.onCleanup(`disable and delete rule ${ref} (created although it should have been refused)`, () => disableAndDelete(world, ref));
+  return response;
 }

@@ -145,6 +145,17 @@ async function visibleValue(ctx: ApiContext, req: FastifyRequest, row: Row, targ
   }
 }
 
+/**
+ * A write (update, delete) on an existing key: a key the caller may neither read nor write is hidden (404); one it
+ * may read but not write is a 403. Execution tokens are held to exactly the same rules as their identity.
+ */
+async function writableKeyOr404(ctx: ApiContext, req: FastifyRequest, action: 'update' | 'delete', target: Target, missing: string): Promise<void> {
+  // fault execution-token-cross-tenant: an execution token may change or delete any key
+  if (fault('execution-token-cross-tenant') && principalOf(req).tokenType === 'execution') return;
+  if (!(await allowed(ctx, req, 'keys', 'read', target)) && !(await allowed(ctx, req, 'keys', action, target))) throw notFound(missing);
+  await authorize(ctx, req, 'keys', action, target);
+}
+
 async function liveKey(db: Queryable, ref: string): Promise<Row | undefined> {
   return (await db.query(`SELECT * FROM key WHERE ref = $1 AND ${LIVE}`, [ref])).rows[0];
 }
@@ -285,8 +296,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
-    if (!(await allowed(ctx, req, 'keys', 'read', target)) && !(await allowed(ctx, req, 'keys', 'update', target))) throw notFound(missing);
-    await authorize(ctx, req, 'keys', 'update', target);
+    await writableKeyOr404(ctx, req, 'update', target, missing);
     const b = req.body ?? {};
     const newValue = b.value !== undefined && b.value !== null;
     const encrypted = typeof b.encrypted === 'boolean' ? b.encrypted : (row.encrypted as boolean);
@@ -342,8 +352,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
-    if (!(await allowed(ctx, req, 'keys', 'read', target)) && !(await allowed(ctx, req, 'keys', 'delete', target))) throw notFound(missing);
-    await authorize(ctx, req, 'keys', 'delete', target);
+    await writableKeyOr404(ctx, req, 'delete', target, missing);
     await ctx.pool.query('DELETE FROM key WHERE id = $1', [row.id]);
     return deleted('Key deleted successfully');
   });
