@@ -45,6 +45,15 @@ case "${1:-}" in
       sleep 1
     done
     [ -d "$LOCK_DIR" ] || { echo "another fault stack is still running (lock $LOCK_DIR)" >&2; exit 1; }
+    # Nothing destructive before we know the fault stack's ports are free: a stack left running (e.g. by a run
+    # that was killed) must not lose its database and logs to a newcomer, nor be mistaken for the new one.
+    for port in 28080 28081 28099; do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "port $port already answers: a fault stack is still running without its lock (stop it first)" >&2
+        rm -rf "$LOCK_DIR"
+        exit 1
+      fi
+    done
     rabbitmqctl -q add_vhost "$VHOST" >/dev/null 2>&1 || true
     rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null
     psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
