@@ -35,7 +35,7 @@ export const timeouts = {
   /** default bound of `eventually` when a caller gives none. */
   eventuallyDefault: scaled(15_000),
   /** default polling interval of `eventually` / `consistently` (kept between 50 and 100 ms). Not scaled. */
-  pollInterval: 75,
+  pollInterval: 100,
   /** one HTTP probe during capability detection / health check. */
   probe: scaled(3_000),
 

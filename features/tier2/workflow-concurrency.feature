@@ -7,7 +7,7 @@ Feature: Concurrency of a task over many items
 
   Overlap is computed from the runs' own stamps: each run occupies the half-open interval
   [`started_at`, `updated`), and where one run ends at the very instant another starts,
-  the end is counted first (no overlap). Every item sleeps half a second, ten times the
+  the end is counted first (no overlap). Every item sleeps 0.3 s, six times the
   hand-over between two runs (20–50 ms measured), so a window that was not refilled, or one
   that let an extra run in, changes the count.
 
@@ -18,7 +18,7 @@ Feature: Concurrency of a task over many items
     And an action "process item" that runs the shell script:
       """
       echo "processing $item"
-      sleep 0.5
+      sleep 0.3
       echo "processed $item"
       """
 

@@ -25,6 +25,9 @@ export interface AttuneConfig {
     admin_login: string;
     admin_password: string;
     admin_permission_set_ref: string;
+    /** Argon2id cost of new password hashes (our addition; defaults are Attune's m=19456 KiB, t=2). */
+    password_hash_memory_kib: number;
+    password_hash_iterations: number;
   };
   log: { level: string; format: string; dir: string };
   worker: {
@@ -60,6 +63,8 @@ export const configDefaults: AttuneConfig = {
     admin_login: 'test@attune.local',
     admin_password: 'TestPass123!',
     admin_permission_set_ref: 'core.admin',
+    password_hash_memory_kib: 19456,
+    password_hash_iterations: 2,
   },
   log: { level: 'info', format: 'json', dir: './logs' },
   worker: {
