@@ -37,14 +37,16 @@ ENV
 case "${1:-}" in
   start)
     faults="${2:?usage: fault-stack.sh start <fault>[,<fault>…]}"
+    got_lock=0
     for _ in $(seq 1 600); do
-      if mkdir "$LOCK_DIR" 2>/dev/null; then echo "$$ $faults" >"$LOCK_DIR/owner"; break; fi
+      if mkdir "$LOCK_DIR" 2>/dev/null; then echo "$$ $faults" >"$LOCK_DIR/owner"; got_lock=1; break; fi
       holder="$(cat "$LOCK_DIR/owner" 2>/dev/null || true)"
       pid="${holder%% *}"
       if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -s logs/faults/supervisor.pid ]; then rm -rf "$LOCK_DIR"; continue; fi
       sleep 1
     done
-    [ -d "$LOCK_DIR" ] || { echo "another fault stack is still running (lock $LOCK_DIR)" >&2; exit 1; }
+    # the lock is someone else's when the wait ran out: leave it (and their stack) alone
+    [ "$got_lock" = 1 ] || { echo "another fault stack is still running (lock $LOCK_DIR)" >&2; exit 1; }
     # Nothing destructive before we know the fault stack's ports are free: a stack left running (e.g. by a run
     # that was killed) must not lose its database and logs to a newcomer, nor be mistaken for the new one.
     for port in 28080 28081 28099; do

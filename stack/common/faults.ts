@@ -72,6 +72,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'inquiry-anyone-may-respond': { description: 'api: respond skips the assignee check: anyone who can see an inquiry assigned to someone else may answer it (200 instead of 403)', guardedBy: ['features/tier2/approval-gate.feature'] },
   'inquiry-response-lost': { description: 'executor: an answered core.ask execution completes without `response` in its result (task.<name>.result.response is missing)', guardedBy: ['features/tier2/approval-gate.feature', 'features/tier2/human-in-the-loop.feature'] },
   'inquiry-frames-dropped': { description: 'notifier: inquiry_created / inquiry_responded / inquiry_timeout frames are never delivered', guardedBy: ['features/tier3/inquiry-notifications.feature'] },
+  'enforcement-frames-dropped': { description: 'notifier: enforcement_created / enforcement_status_changed frames are never delivered', guardedBy: ['features/tier3/rule-notifications.feature'] },
 };
 
 export type FaultName = string;

@@ -39,6 +39,8 @@ runService('notifier', async (log) => {
       if (fault('notifier-drops-completed') && built.frame.payload.status === 'completed') return;
       // fault inquiry-frames-dropped: nobody hears about inquiries
       if (fault('inquiry-frames-dropped') && built.frame.entity_type === 'inquiry') return;
+      // fault enforcement-frames-dropped: nobody hears about enforcements
+      if (fault('enforcement-frames-dropped') && (channel === 'enforcement_created' || channel === 'enforcement_status_changed')) return;
       void server.deliver(built.frame).then((sent) => {
         if (log.isLevelEnabled('trace')) {
           log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
