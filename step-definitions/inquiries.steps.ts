@@ -38,21 +38,13 @@ import {
   thatInquiry,
   type RememberedInquiry,
 } from '../support/tasks/inquiries';
-import { lastWorkflowRun, runWorkflow } from '../support/tasks/workflows';
+import { lastRunId, runWorkflow } from '../support/tasks/workflows';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
+import { parseJson } from '../support/json-text';
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
-  }
-}
 
-function runId(world: AttuneWorld): number {
-  return lastWorkflowRun(world).execution.id;
-}
+const runId = lastRunId;
 
 /** The fields of an inquiry a pending/answered check compares (timestamps only as "set or not"). */
 function shape(row: Inquiry): Record<string, unknown> {

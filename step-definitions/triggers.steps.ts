@@ -20,6 +20,7 @@ import { createTrigger, disableTrigger, type Trigger } from '../support/tasks/we
 import type { EnforcementSummary } from '../support/questions/enforcements';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
+import { parseJson } from '../support/json-text';
 
 function theOnlyEvent(world: AttuneWorld): { id: number } {
   const events = focusedEvents(world);
@@ -27,13 +28,6 @@ function theOnlyEvent(world: AttuneWorld): { id: number } {
   return events[0];
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
-  }
-}
 
 // ---- the trigger itself --------------------------------------------------------------------------------------------
 

@@ -14,16 +14,10 @@ import { attemptsOf, fullChildrenOf } from '../support/questions/workflows';
 import { createRule, type RememberedRule } from '../support/tasks/rules';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
+import { parseJson } from '../support/json-text';
 
 const LINK = 'chain link';
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
-  }
-}
 
 Given(
   'a rule {ref} on the webhook {ref} that runs {ref} with the key of the webhook {ref} as {string} and the parameters:',

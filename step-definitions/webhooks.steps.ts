@@ -25,6 +25,7 @@ import {
 } from '../support/tasks/webhooks';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
+import { parseJson } from '../support/json-text';
 
 /** Attune's key format: `wh_` and 16 random bytes in lower-case hex (internals §1.4, `generate_webhook_key`). */
 const WEBHOOK_KEY = /^wh_[0-9a-f]{32}$/;
@@ -33,13 +34,6 @@ function lastReceipt(world: AttuneWorld): WebhookReceipt {
   return world.recall<WebhookReceipt>('webhook receipt', 'last');
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
-  }
-}
 
 // ---- enabling, reading and disabling a webhook --------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ import {
   changeWorkflow,
   createWorkflow,
   deleteWorkflow,
-  lastWorkflowRun,
+  lastRunId,
   readDefinition,
   runActionWithTimeout,
   runWorkflow,
@@ -46,14 +46,8 @@ import {
 } from '../support/tasks/workflows';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
+import { parseJson } from '../support/json-text';
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${what} is not valid JSON (${(error as Error).message}): ${text}`);
-  }
-}
 
 /** A table cell as a JSON value when it is one (`123`, `true`, `{"k": 1}`), else the text itself (`apple`). */
 function cellValue(text: string): unknown {
@@ -64,9 +58,7 @@ function cellValue(text: string): unknown {
   }
 }
 
-function runId(world: AttuneWorld): number {
-  return lastWorkflowRun(world).execution.id;
-}
+const runId = lastRunId;
 
 function markAll(world: AttuneWorld, rows: Array<{ id: number }>): void {
   rows.forEach((row) => world.markAsserted(row.id));

@@ -173,6 +173,11 @@ export async function runActionWithTimeout(
   return execution;
 }
 
+/** The id of the workflow run the scenario started last. */
+export function lastRunId(world: AttuneWorld): number {
+  return lastWorkflowRun(world).execution.id;
+}
+
 /** The workflow run the scenario started last. */
 export function lastWorkflowRun(world: AttuneWorld): WorkflowRun {
   return world.recall<WorkflowRun>('workflow run', 'last');
