@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the infrastructure of the e2e environment answers before the stack or the suite starts:
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) with database attune_e2e,
-#   RabbitMQ on 127.0.0.1:5672.
+#   RabbitMQ on 127.0.0.1:5672; curl and jq for the suite's shell actions (installed when missing).
 # Starts a server that is installed but stopped; waits up to 60 s for each; exits non-zero with a clear message when
 # something cannot be had. Safe to run repeatedly.
 set -uo pipefail
@@ -71,6 +71,19 @@ ensure_rabbitmq() {
   wait_for "RabbitMQ" mq_answers || die "RabbitMQ did not answer on $MQ_HOST:$MQ_PORT within ${WAIT_SECONDS} s (see /var/log/rabbitmq/)"
 }
 
+# The reference stack's worker runs the suite's shell actions on this machine; some of them use curl (to call
+# the API with their execution token) and jq (to read their JSON input). Installed from Debian when missing.
+ensure_action_tools() {
+  local missing=()
+  for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && { say "action tools present (curl, jq)"; return; }
+  command -v apt-get >/dev/null 2>&1 || die "the suite's actions need ${missing[*]}; install them (no apt-get here)"
+  say "installing ${missing[*]} for the suite's actions (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
+    || die "apt-get install ${missing[*]} failed"
+}
+
 ensure_postgres
 ensure_rabbitmq
+ensure_action_tools
 say "infrastructure ready"

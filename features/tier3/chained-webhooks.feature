@@ -16,6 +16,8 @@ Feature: Webhooks chained through workflows
   the next rule runs nothing, watched for 1.5 s (chainNoFurtherStep, support/timeouts.ts;
   the failed link was the only poster and it has ended).
 
+  Catalog: T3.8
+
   Background:
     Given a pack of my own
     And an action "post to webhook" that prints JSON from the shell script:

@@ -12,6 +12,8 @@ Feature: Rules with opposite criteria split the events of one webhook
   Each rule runs `core.echo` with its own message rendered from the event, so every run
   shows which rule caused it and for which event.
 
+  Catalog: T3.5
+
   Background:
     Given a pack of my own
 
