@@ -18,6 +18,8 @@ Feature: Action failure handling
   enforcement of the rule for that event, and exactly one execution of the action for
   that enforcement (README example 6, first half: the error is captured).
 
+  Catalog: T1.8; README example 6 (first half)
+
   Rule: A failed run reports its exact exit code and its stderr as the error
 
     Scenario Outline: An inline shell action exiting <code> fails with exit code <code>

@@ -24,6 +24,8 @@ Feature: Cron timers
   422 and a JSON error body whose message names the expression, and nothing is created
   (docs/decisions.md, Timers).
 
+  Catalog: T1.3
+
   Background:
     Given a pack of my own
 

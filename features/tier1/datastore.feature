@@ -30,6 +30,8 @@ Feature: Datastore: keys and secrets
     on stdin. It MUST NOT appear in the action's environment, or anywhere in the
     execution's record: not in its parameters, and not in its output.
 
+  Catalog: T1.6
+
   Rule: A key gives back exactly the value it holds, until it is changed or deleted
 
     Scenario: A plain string key is stored, read, changed and deleted

@@ -17,6 +17,8 @@ Feature: Interval timers
   A disabled rule MUST stop firing: after the disable call returns (allowing 200 ms for a
   fire that was already on its way), no new event of the rule may appear for 3 seconds.
 
+  Catalog: T1.1; README example 1
+
   Background:
     Given a pack of my own
 

@@ -11,6 +11,8 @@ Feature: One event, many rules
   webhook events with rules: the enforcement followed its event within 82 ms and the
   execution within 101 ms, so a rule that acted would show up well inside the window.
 
+  Catalog: T1.5 (the catalog's version: one webhook event, one rule per item), T3.4
+
   Background:
     Given a pack of my own
 

@@ -4,9 +4,7 @@
  */
 import type { RawResponse } from '../api/client';
 import type { AttuneWorld } from '../world';
-import { gone } from './common';
-import { ensureOwnPack } from './packs';
-import { createRule, disableRuleByRef, type RememberedRule } from './rules';
+import { attemptRuleCreation, createRule, type RememberedRule } from './rules';
 
 export const DATE_TIMER = 'core.datetimetimer';
 export const CRON_TIMER = 'core.crontimer';
@@ -80,25 +78,5 @@ export async function attemptRule(
   world: AttuneWorld,
   rule: { name: string; trigger_ref: string; trigger_params: Record<string, unknown>; action_ref: string },
 ): Promise<RawResponse> {
-  const packRef = await ensureOwnPack(world);
-  const ref = world.ref(rule.name);
-  const response = await world.api.raw('POST', '/api/v1/rules', {
-    ref,
-    pack_ref: packRef,
-    label: rule.name,
-    description: `Acceptance-suite rule "${rule.name}" (expected to be refused)`,
-    trigger_ref: rule.trigger_ref,
-    trigger_params: rule.trigger_params,
-    action_ref: rule.action_ref,
-    action_params: {},
-    conditions: {},
-    enabled: true,
-  });
-  if (response.ok) {
-    world.onCleanup(`disable and delete rule ${ref} (created although it should have been refused)`, async () => {
-      await disableRuleByRef(world, ref).catch(() => undefined);
-      gone(await world.api.DELETE('/api/v1/rules/{ref}', { params: { path: { ref } } }), `deleting rule ${ref}`);
-    });
-  }
-  return response;
+  return attemptRuleCreation(world, rule);
 }
