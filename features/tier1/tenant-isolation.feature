@@ -29,6 +29,8 @@ Feature: Tenant isolation
   support/timeouts.ts: the notifier writes a frame to every entitled connection in the same
   pass, so a leaked frame would follow mine within milliseconds on the same host).
 
+  Catalog: T1.7
+
   Background:
     Given I have built and used automation of my own
     And another tenant "B" with the same persona

@@ -20,6 +20,8 @@ Feature: Webhook triggers
   "No event" is watched for 1 second (support/timeouts.ts, refusedPostQuiet): the
   reference stack writes the event before it answers the post.
 
+  Catalog: T1.4
+
   Background:
     Given a pack of my own
 
