@@ -19,6 +19,8 @@ Feature: Date timers (one-shot)
   neither an event nor an execution. Both are watched for 1.5 seconds: the sensor learns a new
   rule within 30 ms, and a timer that ignored its date would fire as soon as it learned it.
 
+  Catalog: T1.2
+
   Background:
     Given a pack of my own
 

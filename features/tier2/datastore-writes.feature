@@ -20,6 +20,8 @@ Feature: Actions write to the datastore with their execution token
   anything hidden: the permission to create keys for that owner is what is missing).
   The other tenant's key keeps its value and is its only key.
 
+  Catalog: T2.3
+
   Background:
     Given a pack of my own
     And an action "key writer" that runs the shell script:

@@ -22,6 +22,8 @@ Feature: Rule parameters rendered from the event
   JSON line and its output is parsed (`output_format: json`), so the parsed `result.data`
   MUST equal the parameters exactly, nested objects and arrays included.
 
+  Catalog: T2.4
+
   Background:
     Given an action "show parameters" that prints JSON from the shell script:
       """

@@ -26,6 +26,8 @@ Feature: Rule criteria decide which events a rule acts on
   expression or the operator, and MUST NOT be stored (refusing early is this project's
   choice, docs/decisions.md; Attune stores it and never matches).
 
+  Catalog: T2.5
+
   Background:
     Given a pack of my own
 
