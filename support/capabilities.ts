@@ -2,6 +2,7 @@
  * What this run can reach besides the REST API. Probed once per worker process (the promise is cached); a scenario
  * tagged `@requires-<capability>` whose capability is missing is skipped with the reason attached to the report.
  */
+import * as fs from 'node:fs';
 import { db } from './database';
 import { NotificationStream } from './notifications';
 import { probeQueue } from './queue';
@@ -9,7 +10,9 @@ import { target } from './target';
 import { timeouts } from './timeouts';
 import { adminAccessToken, workerId } from './worker-session';
 
-export const CAPABILITIES = ['api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime', 'key-ttl'] as const;
+export const CAPABILITIES = [
+  'api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface CapabilityReport {
@@ -35,7 +38,7 @@ async function probe(description: string, run: () => Promise<void>): Promise<Cap
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -47,6 +50,7 @@ async function detect(): Promise<Capabilities> {
       await stream.close();
     }),
     probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
+    activeWorkerCapabilities(),
   ]);
   return {
     api,
@@ -58,9 +62,62 @@ async function detect(): Promise<Capabilities> {
       : { available: false, reason: 'ATTUNE_SERVICE_CONTROL is not set (e.g. supervisor:http://127.0.0.1:18099)' },
     'key-ttl': keyTtl,
     'container-runtime': settings.containerRuntime
-      ? { available: true, reason: `container runtime ${settings.containerRuntime}` }
-      : { available: false, reason: 'ATTUNE_E2E_CONTAINER_RUNTIME is not set' },
+      ? { available: true, reason: `container runtime ${settings.containerRuntime} (ATTUNE_E2E_CONTAINER_RUNTIME)` }
+      : containerRuntimeFromWorkers(workers),
+    'action-helpers': actionHelpersFromWorkers(workers),
+    'service-logs': serviceLogs(settings.logDir),
   };
+}
+
+/**
+ * What the target's active workers say they offer (`worker.capabilities`, read from the database; docs/runtimes.md):
+ * `runtimes` (names), `container: {available, tool, reason}` and `action_helpers` (languages with a get_secret helper).
+ * Undefined when the database cannot be read; then only the environment variables decide.
+ */
+interface WorkerReport {
+  name: string;
+  capabilities: { runtimes?: unknown; container?: { available?: unknown; tool?: unknown; reason?: unknown }; action_helpers?: unknown };
+}
+
+async function activeWorkerCapabilities(): Promise<WorkerReport[] | string> {
+  try {
+    return (await db.activeWorkerCapabilities()) as WorkerReport[];
+  } catch (error) {
+    return `the workers' capabilities could not be read from the database: ${message(error)}`;
+  }
+}
+
+function containerRuntimeFromWorkers(workers: WorkerReport[] | string): CapabilityReport {
+  if (typeof workers === 'string') return { available: false, reason: `ATTUNE_E2E_CONTAINER_RUNTIME is not set, and ${workers}` };
+  const offering = workers.find((w) => Array.isArray(w.capabilities.runtimes) && w.capabilities.runtimes.includes('container'));
+  if (offering) {
+    return { available: true, reason: `worker ${offering.name} offers the container runtime (${String(offering.capabilities.container?.tool ?? 'tool not named')})` };
+  }
+  const why = workers.map((w) => `${w.name}: ${String(w.capabilities.container?.reason ?? 'no container runtime reported')}`).join('; ');
+  return { available: false, reason: `no active worker offers the container runtime (${why || 'no active worker'})` };
+}
+
+function actionHelpersFromWorkers(workers: WorkerReport[] | string): CapabilityReport {
+  if (process.env.ATTUNE_E2E_ACTION_HELPERS === '1') return { available: true, reason: 'ATTUNE_E2E_ACTION_HELPERS=1' };
+  if (typeof workers === 'string') return { available: false, reason: `ATTUNE_E2E_ACTION_HELPERS is not set, and ${workers}` };
+  const offering = workers.find((w) => {
+    const langs = w.capabilities.action_helpers;
+    return Array.isArray(langs) && langs.includes('python') && langs.includes('node');
+  });
+  return offering
+    ? { available: true, reason: `worker ${offering.name} provides the get_secret helpers for Python and Node.js` }
+    : { available: false, reason: 'no active worker reports get_secret helpers for Python and Node.js (capabilities.action_helpers)' };
+}
+
+/** The services' log files are on this machine (secrets must never reach them). */
+function serviceLogs(logDir: string): CapabilityReport {
+  try {
+    const logs = fs.readdirSync(logDir).filter((f) => f.endsWith('.log'));
+    if (logs.length === 0) return { available: false, reason: `no *.log files in ${logDir} (ATTUNE_E2E_LOG_DIR)` };
+    return { available: true, reason: `service logs in ${logDir}: ${logs.sort().join(', ')}` };
+  } catch (error) {
+    return { available: false, reason: `the service logs are not on this machine (${logDir}: ${message(error)}; set ATTUNE_E2E_LOG_DIR)` };
+  }
 }
 
 /**

@@ -121,4 +121,11 @@ export const db = {
       'select id, name, worker_type, worker_role, status, last_heartbeat from attune.worker order by id',
     );
   },
+  /** Active workers with a heartbeat the scheduler would still accept (90 s, internals §4.1) and what they report. */
+  activeWorkerCapabilities(): Promise<Array<{ name: string; capabilities: Record<string, unknown> }>> {
+    return rows(
+      `select name, coalesce(capabilities, '{}'::jsonb) as capabilities from attune.worker
+        where status = 'active' and worker_role = 'action' and last_heartbeat > now() - interval '90 seconds' order by id`,
+    );
+  },
 };

@@ -20,8 +20,13 @@ export interface TargetSettings {
   adminPassword: string;
   /** e.g. `supervisor:http://127.0.0.1:18099`; empty when the suite may not stop/start services. */
   serviceControl: string;
-  /** set when scenarios may use a container engine (`ATTUNE_E2E_CONTAINER_RUNTIME`). */
+  /** set when scenarios may use a container engine (`ATTUNE_E2E_CONTAINER_RUNTIME`); otherwise the workers' own report decides. */
   containerRuntime: string;
+  /** the worker's stdout / stderr capture limits in bytes (`worker.max_stdout_bytes` / `max_stderr_bytes`, Attune's default 10 MiB). */
+  maxStdoutBytes: number;
+  maxStderrBytes: number;
+  /** the address at which the target's workers reach servers the suite starts on this machine (`ATTUNE_E2E_CALLBACK_HOST`). */
+  callbackHost: string;
   /** where the stack's `*.log` files are, when they are on this machine. */
   logDir: string;
   /** the config file the defaults came from (for messages). */
@@ -78,6 +83,14 @@ function envOr(name: string, fallback: string): string {
   return value === undefined || value.trim() === '' ? fallback : value.trim();
 }
 
+const TEN_MIB = 10 * 1024 * 1024;
+
+function positiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`target settings: ${what} must be a positive integer, got "${text}"`);
+  return n;
+}
+
 export function loadTargetSettings(): TargetSettings {
   const file = configPath();
   const config = applyEnvOverrides(readConfig(file));
@@ -87,6 +100,7 @@ export function loadTargetSettings(): TargetSettings {
   const mq = section(config, 'message_queue');
   const security = section(config, 'security');
   const log = section(config, 'log');
+  const worker = section(config, 'worker');
 
   const apiDefault = `http://${clientHost(str(server.host, '127.0.0.1'))}:${str(server.port, '8080')}`;
   const wsDefault = `ws://${clientHost(str(notifier.host, '127.0.0.1'))}:${str(notifier.port, '8081')}/ws`;
@@ -100,6 +114,9 @@ export function loadTargetSettings(): TargetSettings {
     adminPassword: envOr('ATTUNE_ADMIN_PASSWORD', str(security.admin_password, 'TestPass123!')),
     serviceControl: envOr('ATTUNE_SERVICE_CONTROL', ''),
     containerRuntime: envOr('ATTUNE_E2E_CONTAINER_RUNTIME', ''),
+    maxStdoutBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDOUT_BYTES', str(worker.max_stdout_bytes, String(TEN_MIB))), 'max stdout bytes'),
+    maxStderrBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDERR_BYTES', str(worker.max_stderr_bytes, String(TEN_MIB))), 'max stderr bytes'),
+    callbackHost: envOr('ATTUNE_E2E_CALLBACK_HOST', '127.0.0.1'),
     logDir: path.resolve(projectRoot, envOr('ATTUNE_E2E_LOG_DIR', str(log.dir, './logs'))),
     configFile: file,
   };
