@@ -9,7 +9,10 @@ import * as path from 'node:path';
 import { config } from '../common/config';
 import { fromRoot } from '../common/paths';
 
-/** Folders inside a pack that belong to its run-time environment, never overwritten or pruned. */
+/**
+ * Folders inside a pack that may belong to its run-time environment: never pruned when the new files lack them.
+ * When the new files hold one (a pack shipping its own node_modules), it is copied like any other folder.
+ */
 const KEPT_TOP_LEVEL = new Set(['.venv', 'node_modules']);
 
 export function packsBaseDir(): string {
@@ -83,7 +86,6 @@ export function syncDir(src: string, dest: string, depth = 0): number {
   }
   const wanted = new Set<string>();
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
-    if (depth === 0 && KEPT_TOP_LEVEL.has(entry.name)) continue;
     const s = path.join(src, entry.name);
     const d = path.join(dest, entry.name);
     if (entry.isDirectory()) {

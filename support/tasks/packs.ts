@@ -54,44 +54,53 @@ const PACK_FILES = 'pack files';
  */
 export const PACK_REF_PLACEHOLDER = '<pack>';
 
-/** The files of the scenario's pack written so far (path inside the pack → text), not yet installed. */
-export function packFiles(world: AttuneWorld): Record<string, string> {
+/** The files of the scenario's pack written so far (path inside the pack → text, or bytes), not yet installed. */
+export function packFiles(world: AttuneWorld): PackFiles {
   world.scratch[PACK_FILES] ??= {};
-  return world.scratch[PACK_FILES] as Record<string, string>;
+  return world.scratch[PACK_FILES] as PackFiles;
 }
 
-/** Adds (or replaces) a file of the scenario's pack, `<pack>` filled in; nothing is uploaded yet. */
-export function addPackFile(world: AttuneWorld, filePath: string, text: string): void {
-  packFiles(world)[filePath] = text.split(PACK_REF_PLACEHOLDER).join(world.packRef);
+/** Adds (or replaces) a file of the scenario's pack, `<pack>` filled in (in text; bytes are kept as they are); nothing is uploaded yet. */
+export function addPackFile(world: AttuneWorld, filePath: string, content: string | Buffer): void {
+  packFiles(world)[filePath] = typeof content === 'string' ? content.split(PACK_REF_PLACEHOLDER).join(world.packRef) : content;
 }
 
-/** A `pack.yaml` for the scenario's pack (used when the scenario wrote none). */
-export function defaultPackManifest(world: AttuneWorld): string {
+/** A `pack.yaml` for the scenario's pack, or for another pack `ref` of the scenario (used when the files hold none). */
+export function defaultPackManifest(world: AttuneWorld, ref: string = world.packRef): string {
   return toYaml({
-    ref: world.packRef,
-    label: `E2E pack ${world.packRef}`,
+    ref,
+    label: `E2E pack ${ref}`,
     description: 'Installed from files by the acceptance suite for one scenario.',
     version: '1.0.0',
   });
 }
 
 /**
- * Uploads the files as the scenario's pack (archive folder `<packRef>/`, `skip_tests` true) as the scenario's
- * tenant and returns the raw answer. A pack that was stored is deleted at cleanup and becomes "my pack".
+ * Uploads `files` as pack `ref` (archive folder `<ref>/`, `skip_tests` true; `force` replaces the installed pack of
+ * that ref) as the scenario's tenant and returns the raw answer. A `pack.yaml` is added when the files hold none.
  */
-export async function attemptPackInstall(world: AttuneWorld, files: Record<string, string> = packFiles(world)): Promise<RawResponse> {
-  if (world.packCreated) {
+export async function uploadPack(world: AttuneWorld, ref: string, files: PackFiles, options: { force?: boolean } = {}): Promise<RawResponse> {
+  const contents: PackFiles = { 'pack.yaml': defaultPackManifest(world, ref), ...files };
+  const form = new FormData();
+  form.append('pack', new Blob([packArchive(contents, ref)], { type: 'application/gzip' }), `${ref}.tar.gz`);
+  form.append('skip_tests', 'true');
+  if (options.force) form.append('force', 'true');
+  return world.api.raw('POST', '/api/v1/packs/upload', form);
+}
+
+/**
+ * Uploads the files as the scenario's pack (see uploadPack) and returns the raw answer. A pack that was stored is
+ * deleted at cleanup and becomes "my pack". `force` installs them again over the pack a step installed before.
+ */
+export async function attemptPackInstall(world: AttuneWorld, files: PackFiles = packFiles(world), options: { force?: boolean } = {}): Promise<RawResponse> {
+  if (world.packCreated && !options.force) {
     throw new Error(`the scenario's pack ${world.packRef} already exists (a step created it); installing it from files needs a scenario without it`);
   }
-  const contents: PackFiles = { 'pack.yaml': defaultPackManifest(world), ...files };
-  const form = new FormData();
-  form.append('pack', new Blob([packArchive(contents, world.packRef)], { type: 'application/gzip' }), `${world.packRef}.tar.gz`);
-  form.append('skip_tests', 'true');
-  const response = await world.api.raw('POST', '/api/v1/packs/upload', form);
+  const response = await uploadPack(world, world.packRef, files, options);
   world.remember('pack install answer', 'my pack', response);
   if (response.ok) {
     const ref = world.packRef;
-    world.onCleanup(`delete pack ${ref}`, () => deletePack(world, ref));
+    if (!world.packCreated) world.onCleanup(`delete pack ${ref}`, () => deletePack(world, ref));
     world.packCreated = true;
     const installed = unwrapBody(response.body) as { pack?: Pack } | null;
     if (installed?.pack) world.remember('pack', 'my pack', installed.pack);
@@ -100,8 +109,8 @@ export async function attemptPackInstall(world: AttuneWorld, files: Record<strin
 }
 
 /** Installs the files as the scenario's pack; 201 (or 200) expected. Returns the installed pack as answered. */
-export async function installPackFromFiles(world: AttuneWorld, files: Record<string, string> = packFiles(world)): Promise<Pack | undefined> {
-  const response = await attemptPackInstall(world, files);
+export async function installPackFromFiles(world: AttuneWorld, files: PackFiles = packFiles(world), options: { force?: boolean } = {}): Promise<Pack | undefined> {
+  const response = await attemptPackInstall(world, files, options);
   if (response.status !== 201 && response.status !== 200) {
     throw new ApiError('POST', '/api/v1/packs/upload', response.status, response.body, `installing pack ${world.packRef} from its files (201 expected)`);
   }
