@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the infrastructure of the e2e environment answers before the stack or the suite starts:
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) with database attune_e2e,
-#   RabbitMQ on 127.0.0.1:5672; curl and jq for the suite's shell actions (installed when missing).
+#   RabbitMQ on 127.0.0.1:5672; curl and jq for the suite's shell actions, bubblewrap and busybox-static for the
+#   container runtime (installed when missing).
 # Starts a server that is installed but stopped; waits up to 60 s for each; exits non-zero with a clear message when
 # something cannot be had. Safe to run repeatedly.
 set -uo pipefail
@@ -83,7 +84,34 @@ ensure_action_tools() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# The container runtime (docs/runtimes.md "Container runner") sandboxes actions with bubblewrap in a root filesystem
+# built from busybox-static (scripts/build-container-rootfs.sh). Installed from Debian when missing; without them the
+# worker simply does not offer the container runtime (its scenarios skip with the reason), so failing here only warns.
+static_busybox() {
+  local b
+  for b in /usr/bin/busybox /bin/busybox; do
+    [ -x "$b" ] || continue
+    ldd "$b" >/dev/null 2>&1 || return 0 # "not a dynamic executable": static
+  done
+  return 1
+}
+ensure_container_tools() {
+  local missing=()
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  static_busybox || missing+=(busybox-static)
+  [ ${#missing[@]} -eq 0 ] && { say "container runtime tools present (bwrap, static busybox)"; return; }
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "WARNING: ${missing[*]} missing and no apt-get here: the container runtime will be unavailable"
+    return
+  fi
+  say "installing ${missing[*]} for the container runtime (apt-get)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1; then
+    say "WARNING: apt-get install ${missing[*]} failed: the container runtime will be unavailable"
+  fi
+}
+
 ensure_postgres
 ensure_rabbitmq
 ensure_action_tools
+ensure_container_tools
 say "infrastructure ready"

@@ -4,6 +4,8 @@ export const RUNTIME_ALIAS_GROUPS: ReadonlyArray<readonly string[]> = [
   ['python', 'python3'],
   ['node', 'nodejs', 'node.js'],
   ['native', 'builtin', 'standalone'],
+  // actions run in a bubblewrap sandbox (stack/worker/sandbox, docs/runtimes.md "Container runner")
+  ['container', 'sandbox'],
 ];
 
 /** Canonical runtime name: lower-case, aliases folded onto the group's first name. */

@@ -335,7 +335,7 @@ describe('the core pack', () => {
     assert.deepEqual(Object.keys(parsed.pack.conf_schema).sort(), ['enable_debug_logging', 'max_action_timeout']);
     assert.deepEqual(parsed.actions.map((a) => a.ref).sort(), ['core.ask', 'core.echo', 'core.http_request', 'core.noop', 'core.sleep']);
     assert.deepEqual(parsed.triggers.map((t) => t.ref).sort(), ['core.crontimer', 'core.datetimetimer', 'core.intervaltimer']);
-    assert.deepEqual(parsed.runtimes.map((r) => r.ref).sort(), ['core.native', 'core.nodejs', 'core.python', 'core.shell']);
+    assert.deepEqual(parsed.runtimes.map((r) => r.ref).sort(), ['core.container', 'core.native', 'core.nodejs', 'core.python', 'core.shell']);
     assert.deepEqual(
       parsed.permissionSets.map((p) => p.ref).sort(),
       ['core.admin', 'core.editor', 'core.executor', 'core.key_creator', 'core.viewer'],
