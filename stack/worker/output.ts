@@ -57,6 +57,14 @@ export class BoundedOutput {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    // fault output-truncation-off: no limit at all, every byte is kept (stdout and stderr)
+    // fault stderr-limit-ignored: stderr alone is kept whole, stdout is still bounded
+    if (fault('output-truncation-off') || (this.stream === 'stderr' && fault('stderr-limit-ignored'))) {
+      this.cached = null;
+      this.chunks.push(chunk);
+      this.kept += chunk.length;
+      return;
+    }
     if (this.truncated) {
       this.bytesTruncated += chunk.length;
       return;
@@ -77,11 +85,17 @@ export class BoundedOutput {
     this.bytesTruncated += chunk.length - cut;
   }
 
-  /** Captured text, followed by the truncation marker when output was dropped. */
+  /**
+   * Captured text, followed by the truncation marker when output was dropped. Bytes that are not
+   * UTF-8 become U+FFFD, one per invalid byte (Node's decoder; the same as Rust's from_utf8_lossy).
+   */
   text(): string {
     if (this.cached === null) {
-      const body = Buffer.concat(this.chunks, this.kept).toString('utf8');
-      this.cached = this.truncated ? body + truncationMarker(this.stream) : body;
+      let body = Buffer.concat(this.chunks, this.kept).toString('utf8');
+      // fault output-invalid-utf8-dropped: invalid bytes vanish instead of becoming U+FFFD
+      if (fault('output-invalid-utf8-dropped')) body = body.replace(/\uFFFD/g, '');
+      // fault output-marker-missing: output is cut and flagged, but the marker is never appended
+      this.cached = this.truncated && !fault('output-marker-missing') ? body + truncationMarker(this.stream) : body;
     }
     return this.cached;
   }

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fault } from '../common/faults';
 import { BoundedOutput, errorFromStderr, parseOutput, type OutputFormat } from './output';
+import { storable } from './storable';
 
 export interface ProcessSpec {
   command: string;
@@ -211,13 +212,9 @@ export interface BuiltResult {
   result: Record<string, unknown>;
 }
 
-/** Output fields shared by failure, timeout and cancel results. */
-function capturedOutput(outcome: ProcessOutcome): Record<string, unknown> {
+/** `stdout_truncated` + `stdout_bytes_truncated` (and the stderr pair) for each stream that lost output. */
+function truncationFlags(outcome: ProcessOutcome): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const so = outcome.stdout.text();
-  const se = outcome.stderr.text();
-  if (so !== '') out.stdout = so;
-  if (se.trim() !== '') out.stderr = se;
   if (outcome.stdout.truncated) {
     out.stdout_truncated = true;
     out.stdout_bytes_truncated = outcome.stdout.bytesTruncated;
@@ -229,7 +226,31 @@ function capturedOutput(outcome: ProcessOutcome): Record<string, unknown> {
   return out;
 }
 
+/** Output fields of every result: stdout when not empty, stderr when not blank, the truncation flags. */
+function capturedOutput(outcome: ProcessOutcome): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const so = outcome.stdout.text();
+  const se = outcome.stderr.text();
+  if (so !== '') out.stdout = so;
+  if (se.trim() !== '') out.stderr = se;
+  return { ...out, ...truncationFlags(outcome) };
+}
+
+/**
+ * The execution's final status and result (internals §4.8-4.9). Every result carries the captured output
+ * and, whatever the status, the truncation flags of a stream that exceeded its limit (Attune flags only
+ * failures; docs/decisions.md). The result is made storable (no U+0000, see storable.ts).
+ */
 export function buildResult(
+  outcome: ProcessOutcome,
+  opts: { outputFormat: 'text' | 'json' | 'yaml' | 'jsonl'; timeoutSeconds?: number },
+): { status: 'completed' | 'failed' | 'timeout' | 'cancelled'; result: Record<string, unknown> } {
+  const built = resultOf(outcome, opts);
+  // fault output-nul-unstorable: a NUL in the output reaches the database as is, which refuses it (the run stays running)
+  return fault('output-nul-unstorable') ? built : { status: built.status, result: storable(built.result) };
+}
+
+function resultOf(
   outcome: ProcessOutcome,
   opts: { outputFormat: 'text' | 'json' | 'yaml' | 'jsonl'; timeoutSeconds?: number },
 ): { status: 'completed' | 'failed' | 'timeout' | 'cancelled'; result: Record<string, unknown> } {
@@ -274,8 +295,9 @@ export function buildResult(
 
   const stdoutText = outcome.stdout.text();
   if (outcome.exitCode === 0 && outcome.signal === null) {
-    const result: Record<string, unknown> = { succeeded: true, exit_code: 0, duration_ms };
-    if (stdoutText !== '') result.stdout = stdoutText;
+    const result: Record<string, unknown> = { succeeded: true, exit_code: 0, duration_ms, ...capturedOutput(outcome) };
+    // fault truncation-unflagged-on-success: a completed run never says its output was cut (as Attune Mar records it)
+    if (fault('truncation-unflagged-on-success')) for (const key of Object.keys(truncationFlags(outcome))) delete result[key];
     const parsed = parseOutput(stdoutText, opts.outputFormat);
     if (parsed.parsed) result.data = parsed.data;
     return { status: 'completed', result };
@@ -296,3 +318,4 @@ export function buildResult(
     },
   };
 }
+

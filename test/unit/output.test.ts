@@ -39,6 +39,19 @@ describe('BoundedOutput', () => {
     assert.equal(b.text().startsWith('abcé\n\n[OUTPUT TRUNCATED'), true);
     assert.equal(b.bytesTruncated, 3);
   });
+  it('stores each byte that is not UTF-8 as one U+FFFD, the text around it intact', () => {
+    const b = new BoundedOutput('stdout', 1024);
+    b.push(Buffer.concat([Buffer.from('Binary bytes: '), Buffer.from([0xff, 0xfe, 0xfd, 0xfc]), Buffer.from(' then é, € and 😀\n')]));
+    assert.equal(b.text(), 'Binary bytes: \uFFFD\uFFFD\uFFFD\uFFFD then é, € and 😀\n');
+    assert.equal(b.truncated, false);
+  });
+  it('a character split across two chunks is decoded whole', () => {
+    const b = new BoundedOutput('stdout', 1024);
+    const euro = Buffer.from('€');
+    b.push(Buffer.concat([Buffer.from('price: '), euro.subarray(0, 1)]));
+    b.push(Buffer.concat([euro.subarray(1), Buffer.from('5\n')]));
+    assert.equal(b.text(), 'price: €5\n');
+  });
   it('a limit at or below the reserve keeps no data', () => {
     const b = new BoundedOutput('stdout', 100);
     b.push(Buffer.from('hello'));

@@ -184,11 +184,12 @@ describe('buildResult', () => {
     return { exitCode, signal: null, stdout: so, stderr: se, durationMs: 12, timedOut: false, cancelled: false, ...extra };
   }
 
-  it('completed with parsed json data', () => {
+  it('completed with parsed json data, keeping non-blank stderr', () => {
     assert.deepEqual(buildResult(outcome('log line\n{"x": 1}\n', 'warn\n', 0), { outputFormat: 'json' }), {
       status: 'completed',
-      result: { succeeded: true, exit_code: 0, duration_ms: 12, stdout: 'log line\n{"x": 1}\n', data: { x: 1 } },
+      result: { succeeded: true, exit_code: 0, duration_ms: 12, stdout: 'log line\n{"x": 1}\n', stderr: 'warn\n', data: { x: 1 } },
     });
+    assert.equal(buildResult(outcome('ok\n', ' \n', 0), { outputFormat: 'text' }).result.stderr, undefined);
   });
   it('completed without stdout or data', () => {
     assert.deepEqual(buildResult(outcome('', '', 0), { outputFormat: 'json' }), {
@@ -210,6 +211,34 @@ describe('buildResult', () => {
     const r = buildResult(outcome('', '', -1, { signal: 'SIGKILL' }), { outputFormat: 'text' });
     assert.equal(r.status, 'failed');
     assert.equal(r.result.exit_code, -1);
+  });
+  it('flags truncation on a completed run too, stream by stream', () => {
+    const so = new BoundedOutput('stdout', 128 + 10);
+    const se = new BoundedOutput('stderr', 128 + 4);
+    so.push(Buffer.from('0123456789abc'));
+    se.push(Buffer.from('warn'));
+    const r = buildResult({ exitCode: 0, signal: null, stdout: so, stderr: se, durationMs: 5, timedOut: false, cancelled: false }, { outputFormat: 'text' });
+    assert.deepEqual(r, {
+      status: 'completed',
+      result: {
+        succeeded: true, exit_code: 0, duration_ms: 5,
+        stdout: '0123456789\n\n[OUTPUT TRUNCATED: stdout exceeded size limit]\n', stderr: 'warn',
+        stdout_truncated: true, stdout_bytes_truncated: 3,
+      },
+    });
+    se.push(Buffer.from('!'));
+    const failed = buildResult({ exitCode: 3, signal: null, stdout: so, stderr: se, durationMs: 5, timedOut: false, cancelled: false }, { outputFormat: 'text' });
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.result.stderr_truncated, true);
+    assert.equal(failed.result.stderr_bytes_truncated, 1);
+    // three lines (the kept text, a blank line, the marker): kept whole as the error, trimmed
+    assert.equal(failed.result.error, 'warn\n\n[OUTPUT TRUNCATED: stderr exceeded size limit]');
+  });
+  it('replaces NUL (which jsonb refuses) with U+FFFD everywhere in the result, parsed data included', () => {
+    const r = buildResult(outcome('a\u0000b\n{"k\\u0000": "v\\u0000"}\n', 'e\u0000\n', 0), { outputFormat: 'json' });
+    assert.equal(r.result.stdout, 'a\uFFFDb\n{"k\\u0000": "v\\u0000"}\n');
+    assert.equal(r.result.stderr, 'e\uFFFD\n');
+    assert.deepEqual(r.result.data, { 'k\uFFFD': 'v\uFFFD' });
   });
   it('timeout without timeoutSeconds uses the measured duration', () => {
     const r = buildResult(outcome('', '', -1, { timedOut: true, durationMs: 2040 }), { outputFormat: 'text' });
