@@ -5,6 +5,7 @@
  * the environment of the script's children (`printenv` does not show them). Stdin still carries
  * the whole parameter document.
  */
+import { fault } from '../common/faults';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -32,12 +33,16 @@ function usableName(name: string): boolean {
 
 export function shellParameterPrelude(params: Record<string, unknown>): string {
   const lines: string[] = [];
+  // fault shell-prelude-exports-input: the variables are exported, so every child process of the script inherits them
+  const assign = fault('shell-prelude-exports-input') ? 'export ' : '';
   for (const [name, value] of Object.entries(params)) {
     if (!IDENTIFIER.test(name)) continue;
     const quoted = shellQuote(shellText(value));
-    if (usableName(name)) lines.push(`${name}=${quoted}`);
-    lines.push(`PARAM_${name.toUpperCase()}=${quoted}`);
+    if (usableName(name)) lines.push(`${assign}${name}=${quoted}`);
+    lines.push(`${assign}PARAM_${name.toUpperCase()}=${quoted}`);
   }
+  // fault shell-prelude-traced: the prelude runs under `set -x`, so bash writes every assignment, values included, to stderr
+  if (lines.length && fault('shell-prelude-traced')) return `set -x\n${lines.join('\n')}\n{ set +x; } 2>/dev/null\n`;
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 

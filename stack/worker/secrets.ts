@@ -5,6 +5,8 @@
  * and undecryptable values are skipped. Secrets never go into environment variables.
  */
 import { decryptJson, encryptionKeyHash } from '../common/crypto';
+import type { Queryable } from '../common/db';
+import { fault } from '../common/faults';
 
 export interface SecretRow {
   ref?: string;
@@ -17,6 +19,8 @@ export interface SecretRow {
 }
 
 const OWNER_ORDER: Record<string, number> = { system: 0, pack: 1, action: 2 };
+/** fault secret-owner-order-reversed: the pack's secret wins a name clash with the action's own */
+const REVERSED_OWNER_ORDER: Record<string, number> = { system: 0, action: 1, pack: 2 };
 
 export interface MergeOutcome {
   secrets: Record<string, unknown>;
@@ -26,10 +30,15 @@ export interface MergeOutcome {
 export function mergeSecrets(rows: readonly SecretRow[], encryptionKey: string, now: Date = new Date()): MergeOutcome {
   const secrets: Record<string, unknown> = {};
   const skipped: MergeOutcome['skipped'] = [];
+  const order: Record<string, number> = {
+    ...(fault('secret-owner-order-reversed') ? REVERSED_OWNER_ORDER : OWNER_ORDER),
+    // fault identity-keys-delivered: identity-owned keys are merged like system keys (see withSecretScopeFaults)
+    ...(fault('identity-keys-delivered') ? { identity: 0 } : {}),
+  };
   const ordered = rows
-    .filter((r) => r.owner_type in OWNER_ORDER)
+    .filter((r) => r.owner_type in order)
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => OWNER_ORDER[a.r.owner_type] - OWNER_ORDER[b.r.owner_type] || a.i - b.i)
+    .sort((a, b) => order[a.r.owner_type] - order[b.r.owner_type] || a.i - b.i)
     .map(({ r }) => r);
   let keyHash: string | undefined;
   for (const row of ordered) {
@@ -58,4 +67,35 @@ export function mergeSecrets(rows: readonly SecretRow[], encryptionKey: string, 
 export function mergeParameters(config: unknown, secrets: Record<string, unknown>): Record<string, unknown> {
   const base = typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
   return { ...base, ...secrets };
+}
+
+/**
+ * Which keys the worker's claim statement hands to an action (its `WHERE` on `key k`, action `a`): system keys, the
+ * action's pack's and the action's own. Identity-owned keys are never delivered. Two faults widen that scope:
+ * identity-keys-delivered (every identity's keys too) and secrets-of-every-pack (every pack's keys, not only the
+ * action's pack's).
+ */
+export function withSecretScopeFaults(claimSql: string): string {
+  let sql = claimSql;
+  if (fault('secrets-of-every-pack')) sql = sql.replace("(k.owner_type = 'pack' AND k.owner_pack = a.pack)", "k.owner_type = 'pack'");
+  if (fault('identity-keys-delivered')) sql = sql.replace("(k.owner_type = 'system'", "(k.owner_type IN ('system', 'identity')");
+  return sql;
+}
+
+/**
+ * The secrets an action would receive, looked up by the rule that runs it. Only the fault
+ * secrets-merged-at-enforcement uses it: the executor then merges them into the rule's rendered parameters, so they
+ * land in the enforcement's and the execution's config (the defect of resolving secrets before delivery).
+ */
+export async function secretsOfRuleAction(db: Queryable, ruleId: number, encryptionKey: string): Promise<Record<string, unknown>> {
+  const { rows } = await db.query<SecretRow>(
+    `SELECT k.ref, k.owner_type, k.name, k.value, k.encrypted, k.encryption_key_hash, k.expires_at
+       FROM rule r JOIN action a ON a.id = r.action
+       JOIN key k ON k.owner_type = 'system' OR (k.owner_type = 'pack' AND k.owner_pack = a.pack)
+                  OR (k.owner_type = 'action' AND k.owner_action = a.id)
+      WHERE r.id = $1
+      ORDER BY k.id`,
+    [ruleId],
+  );
+  return mergeSecrets(rows, encryptionKey).secrets;
 }

@@ -214,6 +214,8 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
+    // fault identity-key-readable-by-others: anyone may read an identity-owned key, its value decrypted
+    if (fault('identity-key-readable-by-others') && row.owner_type === 'identity') return ok(presentKey(row, plaintextOf(ctx, row)));
     // fault tenant-get-unscoped: a get by ref answers whatever the caller's scope
     if (!fault('tenant-get-unscoped') && !(await allowed(ctx, req, 'keys', 'read', target))) throw notFound(missing);
     return ok(presentKey(row, await visibleValue(ctx, req, row, target)));
@@ -239,6 +241,8 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   }, async (req, reply) => {
     const b = req.body;
+    // fault key-bodies-logged: the API logs the bodies of key requests, values included
+    if (fault('key-bodies-logged')) ctx.log.info({ method: req.method, url: req.url, body: b }, 'key request');
     const principal = principalOf(req);
     const owner = await resolveOwner(ctx.pool, b, principal.identityId);
     await authorize(ctx, req, 'keys', 'create', {
@@ -298,6 +302,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const target = await keyTarget(ctx, row);
     await writableKeyOr404(ctx, req, 'update', target, missing);
     const b = req.body ?? {};
+    if (fault('key-bodies-logged')) ctx.log.info({ method: req.method, url: req.url, body: b }, 'key request');
     const newValue = b.value !== undefined && b.value !== null;
     const encrypted = typeof b.encrypted === 'boolean' ? b.encrypted : (row.encrypted as boolean);
     const sets: string[] = [];
