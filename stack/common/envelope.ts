@@ -41,7 +41,8 @@ export function parseEnvelope(body: Buffer | string): Envelope {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new EnvelopeError('message body is not a JSON object');
   const env = raw as Partial<Envelope> & Record<string, unknown>;
-  if (typeof env.message_type !== 'string' || !(env.message_type in MESSAGE_ROUTES)) {
+  // own keys only: `in` would also accept "toString", "constructor", "__proto__" … from Object.prototype
+  if (typeof env.message_type !== 'string' || !Object.prototype.hasOwnProperty.call(MESSAGE_ROUTES, env.message_type)) {
     throw new EnvelopeError(`unknown message_type ${JSON.stringify(env.message_type)}`);
   }
   if (typeof env.payload !== 'object' || env.payload === null || Array.isArray(env.payload)) {

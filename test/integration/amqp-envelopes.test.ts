@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type amqp from 'amqplib';
-import { connect, tap, type Tap, type Tapped } from './lib/amqp';
+import { closeConnection, connect, tap, type Tap, type Tapped } from './lib/amqp';
 import { openDb } from './lib/db';
 import { createPack, createRule, createTrigger, enableWebhook, fireWebhook } from './lib/fixtures';
 import { execute, login, settled } from './lib/http';
@@ -139,7 +139,7 @@ describe('every message on attune.events and attune.executions is an Attune enve
 
   after(async () => {
     await wire?.close();
-    await conn?.close().catch(() => undefined);
+    await closeConnection(conn);
   });
 
   test('the runs produced the expected message types', () => {

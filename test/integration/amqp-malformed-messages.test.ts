@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type amqp from 'amqplib';
-import { connect, tap, type Tap } from './lib/amqp';
+import { blockedNote, closeConnection, connect, tap, type Tap } from './lib/amqp';
 import { openDb } from './lib/db';
 import { execute, login, services, settled, type ServiceSnapshot } from './lib/http';
 import { readLog, useItestStack } from './lib/itest-stack';
-import { waitFor } from './lib/wait';
+import { waitFor, within } from './lib/wait';
 
 useItestStack();
 
@@ -82,7 +82,7 @@ describe('malformed AMQP messages are rejected without requeue and the consumers
 
   after(async () => {
     await deadLetters?.close();
-    await conn?.close().catch(() => undefined);
+    await closeConnection(conn);
   });
 
   test('every malformed message is dead-lettered once, as rejected, from the queue it was routed to', async () => {
@@ -94,12 +94,17 @@ describe('malformed AMQP messages are rejected without requeue and the consumers
         pub.publish(t.exchange, t.routingKey, content, { persistent: true, contentType: 'application/json', messageId });
       }
     }
-    await pub.waitForConfirms();
+    await within(15_000, () => `publisher confirms of ${sent.size} messages${blockedNote()}`, pub.waitForConfirms());
 
     const ours = () => deadLetters.messages.filter((m) => m.properties.messageId && sent.has(String(m.properties.messageId)));
+    // the count is taken when the wait ends (a message built before waiting reports the count at its start)
     await waitFor(() => new Set(ours().map((m) => m.properties.messageId)).size === sent.size, {
-      what: `${sent.size} dead letters (got ${ours().length})`,
+      what: `${sent.size} dead letters`,
       timeoutMs: 20_000,
+    }).catch((err: Error) => {
+      const arrived = new Set(ours().map((m) => String(m.properties.messageId)));
+      const missing = [...sent].filter(([id]) => !arrived.has(id)).map(([, m]) => `${m.target.queue} / ${m.what}`);
+      throw new Error(`${err.message}: ${arrived.size} arrived, missing ${missing.join(', ')}${blockedNote()}`);
     });
     for (const m of ours()) {
       const { target, what } = sent.get(String(m.properties.messageId))!;

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type amqp from 'amqplib';
-import { connect } from './lib/amqp';
+import { closeConnection, connect } from './lib/amqp';
 import { openDb } from './lib/db';
 import { listInVhost, useItestStack } from './lib/itest-stack';
 
@@ -62,7 +62,7 @@ describe('RabbitMQ topology (attune-internals §2.2–2.3)', () => {
     conn = await connect();
   });
   after(async () => {
-    await conn?.close().catch(() => undefined);
+    await closeConnection(conn);
   });
 
   const keysOf = (queue: string, exchange: string) =>

@@ -19,6 +19,8 @@ import { asJson } from '../patch';
 import { listScope } from '../scope';
 
 const tags = ['inquiries'];
+/** The largest response_schema (JSON text) an inquiry may carry. */
+export const MAX_RESPONSE_SCHEMA_BYTES = 16 * 1024;
 
 const RESPONSE_FIELDS = ['id', 'execution', 'prompt', 'response_schema', 'assigned_to', 'status', 'response', 'timeout_at', 'responded_at', 'created', 'updated'];
 const SUMMARY_FIELDS = ['id', 'execution', 'prompt', 'assigned_to', 'status', 'has_response', 'timeout_at', 'created'];
@@ -249,6 +251,11 @@ export function registerInquiryRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const execTarget = { owner: ex[0].executor ?? null, pack_ref: packOfRef(ex[0].action_ref), ref: ex[0].action_ref, id: Number(ex[0].id) };
     if (!(await allowed(ctx, req, 'executions', 'read', execTarget))) throw notFound(missing);
     await authorize(ctx, req, 'inquiries', 'create', { owner: execTarget.owner, pack_ref: execTarget.pack_ref });
+    // compiling a schema runs on the api's only thread and ajv's cost grows faster than the schema (a
+    // 600 KB one held every request for ~45 s): larger ones are refused before they are compiled
+    if (b.response_schema != null && Buffer.byteLength(JSON.stringify(b.response_schema)) > MAX_RESPONSE_SCHEMA_BYTES) {
+      throw validationError(`response_schema: larger than ${MAX_RESPONSE_SCHEMA_BYTES / 1024} KB`);
+    }
     const schemaProblem = responseSchemaProblem(b.response_schema ?? null);
     if (schemaProblem) throw validationError(schemaProblem);
     let timeoutAt: Date | null = null;

@@ -654,6 +654,11 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
                 part.file.resume();
                 continue;
               }
+              // a body that ends inside this part (no closing boundary) and had fully arrived before parsing
+              // began hands us a stream the parser already tore down without an error: piping it waits forever
+              if (part.file.destroyed && !part.file.readableEnded) {
+                throw badRequest('Invalid multipart request: the "pack" part ends before its closing boundary');
+              }
               await pipeline(part.file, fs.createWriteStream(archive));
               if (part.file.truncated) throw badRequest(`The archive is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
               gotFile = true;
@@ -665,6 +670,9 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
           if (err instanceof ApiError) throw err;
           const status = (err as { statusCode?: number }).statusCode;
           if (status && status >= 400 && status < 500) throw badRequest(`Invalid multipart request: ${(err as Error).message}`);
+          // the multipart parser's own errors carry no status ("Multipart: Boundary not found", "Unexpected end of
+          // form", …): the request is malformed. Only a system error (writing the archive to disk) is ours.
+          if (typeof (err as NodeJS.ErrnoException).syscall !== 'string') throw badRequest(`Invalid multipart request: ${(err as Error).message}`);
           throw err;
         }
         if (!gotFile) throw badRequest('Missing file part "pack" (a .tar.gz of the pack)');

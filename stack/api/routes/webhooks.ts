@@ -75,6 +75,11 @@ function flattenNested(value: unknown, prefix = '', into: Record<string, unknown
   return into;
 }
 
+/** PostgreSQL text cannot hold NUL: a key or an error message quoting the caller's bytes would make the log insert fail. */
+function textOnly(v: string | null): string | null {
+  return v === null ? null : v.replace(/\u0000/g, '\ufffd');
+}
+
 function firstHeader(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -173,8 +178,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
                headers, status_code, error_message, processing_time_ms, hmac_verified, ip_allowed)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)`,
             [
-              trig?.id ?? null, trig?.ref ?? null, key, extra.event_id ?? null, ip, agent, raw.length, asJson(headers),
-              status, error, Date.now() - started, extra.hmac_verified ?? null, extra.ip_allowed ?? null,
+              trig?.id ?? null, trig?.ref ?? null, textOnly(key), extra.event_id ?? null, ip, agent, raw.length, asJson(headers),
+              status, textOnly(error), Date.now() - started, extra.hmac_verified ?? null, extra.ip_allowed ?? null,
             ],
           )
           .catch((err) => ctx.log.warn({ err }, 'could not write webhook_event_log'));

@@ -1,6 +1,7 @@
 /** AMQP access to the itest vhost: a connection, a tap queue, raw publishing. */
 import amqp from 'amqplib';
 import { AMQP_URL } from './itest-stack';
+import { within } from './wait';
 
 export interface Tapped {
   exchange: string;
@@ -15,8 +16,33 @@ export interface Tap {
   close(): Promise<void>;
 }
 
+/**
+ * Times the broker blocked one of the tests' connections (a resource alarm: it then stops reading
+ * them, so publisher confirms, acks and even a clean close wait until the alarm clears).
+ */
+export const brokerBlocks: Array<{ at: string; reason: string }> = [];
+
 export async function connect(): Promise<amqp.ChannelModel> {
-  return amqp.connect(AMQP_URL);
+  const conn = await amqp.connect(AMQP_URL);
+  conn.on('blocked', (reason: string) => brokerBlocks.push({ at: new Date().toISOString(), reason: String(reason) }));
+  conn.on('error', () => undefined); // reported by the operation that fails; an unhandled 'error' would end the test process
+  return conn;
+}
+
+/** " (the broker blocked the connection at …: <reason>)" when it did, for failure messages. */
+export function blockedNote(): string {
+  return brokerBlocks.length ? ` (the broker blocked the tests' AMQP connection: ${brokerBlocks.map((b) => `${b.at} ${b.reason}`).join('; ')})` : '';
+}
+
+/**
+ * Closes a connection without ever hanging the run: a clean close waits for the broker's CloseOk,
+ * which never comes from a blocked or wedged broker, so after `ms` the socket is simply destroyed.
+ */
+export async function closeConnection(conn: amqp.ChannelModel | undefined, ms = 5_000): Promise<void> {
+  if (!conn) return;
+  await within(ms, 'closing the AMQP connection', conn.close()).catch(() => {
+    (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  });
 }
 
 /**
@@ -42,8 +68,9 @@ export async function tap(conn: amqp.ChannelModel, bindings: Array<{ exchange: s
   return {
     messages,
     async close() {
-      await ch.cancel(consumerTag).catch(() => undefined);
-      await ch.close().catch(() => undefined);
+      // bounded: cancel and close are round trips a wedged broker never answers
+      await within(5_000, 'cancelling the tap', Promise.resolve().then(() => ch.cancel(consumerTag))).catch(() => undefined);
+      await within(5_000, 'closing the tap channel', Promise.resolve().then(() => ch.close())).catch(() => undefined);
     },
   };
 }

@@ -26,3 +26,16 @@ export async function waitFor<T>(check: () => T | Promise<T>, opts: WaitOptions)
     await pause(opts.intervalMs ?? 100);
   }
 }
+
+/** `p`, or a rejection naming `what` (computed when the time is up) once `ms` have passed; the work itself is not cancelled. */
+export async function within<T>(ms: number, what: string | (() => string), p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${typeof what === 'function' ? what() : what}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
