@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the reference stack in the background (supervisor with --quiet) and waits until
 # logs/stack.json reports it ready. Builds first unless ATTUNE_SKIP_BUILD=1.
-#   scripts/stack-start.sh            exit 0 = ready, 1 = failed (log tails printed)
+#   scripts/stack-start.sh [--workers N]   exit 0 = ready, 1 = failed (log tails printed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -58,8 +58,15 @@ if [ -n "$API_PORT" ] && (exec 3<>"/dev/tcp/127.0.0.1/$API_PORT") 2>/dev/null; t
   exit 1
 fi
 
+# The container runtime's root filesystem (docs/runtimes.md "Container runner"), built locally from busybox-static; a
+# no-op when it is up to date. Without it the worker does not offer the container runtime, and the scenarios that
+# need one are skipped with that reason.
+ROOTFS="$(node -e 'const c = require("./stack/dist/common/config").config(); process.stdout.write(String(c.worker?.container?.rootfs ?? ""))' 2>/dev/null || true)"
+bash scripts/build-container-rootfs.sh ${ROOTFS:+"$ROOTFS"} \
+  || echo "warning: the container rootfs could not be built; the worker will not offer the container runtime" >&2
+
 rm -f "$STACK_JSON"
-nohup node stack/dist/supervisor.js --quiet >"$LOG_DIR/supervisor.log" 2>&1 </dev/null &
+nohup node stack/dist/supervisor.js --quiet "$@" >"$LOG_DIR/supervisor.log" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PID_FILE"
 echo "supervisor started (pid $PID); waiting up to ${WAIT_SECONDS}s for the stack"

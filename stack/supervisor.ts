@@ -5,7 +5,12 @@
  * and the notifier's /health), restarts crashed children (bounded), exposes a small control endpoint,
  * and stops everything on SIGINT/SIGTERM without leaving orphans.
  *
- *   node stack/dist/supervisor.js [--quiet]
+ * Several workers: `--workers N` (or config `supervisor.workers`, env ATTUNE__SUPERVISOR__WORKERS) starts N worker
+ * processes: `worker` under the configured worker name and `worker-2` … `worker-N` named `<name>-2` …; the control
+ * endpoint can also start further slots up to `worker-8` on demand. `kill` on the control endpoint ends a service with
+ * SIGKILL and no restart (a crash, for recovery drills).
+ *
+ *   node stack/dist/supervisor.js [--quiet] [--workers N]
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -15,11 +20,13 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { config } from './common/config';
 import { fromRoot } from './common/paths';
+import { workerSlotName, workerSlotNames, MAX_WORKER_SLOTS, requestedWorkerCount } from './supervisor-workers';
 
 export const SERVICES = ['api', 'executor', 'worker', 'sensor', 'notifier'] as const;
+/** A service kind (which main.js runs); several worker slots share the kind `worker`. */
 export type ServiceName = (typeof SERVICES)[number];
 
-/** Stop order: the edges first, the api (owner of the schema) last. */
+/** Stop order by kind: the edges first, the api (owner of the schema) last. */
 const STOP_STAGES: ServiceName[][] = [['notifier', 'sensor'], ['executor', 'worker'], ['api']];
 const STAGE_GRACE_MS: Record<number, number> = { 0: 3_000, 1: 5_000, 2: 10_000 };
 const READY_TIMEOUT_MS = 60_000;
@@ -32,7 +39,11 @@ const TAIL_LINES = 40;
 type ServiceState = 'stopped' | 'starting' | 'ready' | 'stopping' | 'exited';
 
 interface Service {
-  name: ServiceName;
+  /** `api`, …, `worker`, and `worker-2` … for further worker slots */
+  name: string;
+  kind: ServiceName;
+  /** the worker name (ATTUNE_WORKER_NAME) of a further worker slot */
+  workerName?: string;
   state: ServiceState;
   proc?: ChildProcess;
   pid?: number;
@@ -61,13 +72,27 @@ const apiUrl = `http://${reachableHost(cfg.server.host)}:${cfg.server.port}`;
 const notifierHttpUrl = `http://${reachableHost(cfg.notifier.host)}:${cfg.notifier.port}`;
 const notifierWsUrl = `ws://${reachableHost(cfg.notifier.host)}:${cfg.notifier.port}/ws`;
 
-const services = new Map<ServiceName, Service>(
-  SERVICES.map((name) => [
-    name,
-    { name, state: 'stopped', restartTimes: [], restarts: 0, expectExit: false, events: new EventEmitter(), op: Promise.resolve() } as Service,
-  ]),
-);
-const logStreams = new Map<ServiceName, fs.WriteStream>();
+function newService(name: string, kind: ServiceName, workerName?: string): Service {
+  return { name, kind, workerName, state: 'stopped', restartTimes: [], restarts: 0, expectExit: false, events: new EventEmitter(), op: Promise.resolve() };
+}
+
+const workerCount = requestedWorkerCount(process.argv, cfg);
+const services = new Map<string, Service>(SERVICES.map((name) => [name, newService(name, name)]));
+for (const slot of workerSlotNames(workerCount)) services.set(slot.service, newService(slot.service, 'worker', slot.workerName));
+
+/** The service called `name`, creating a further worker slot (`worker-2` … `worker-8`) on first use. */
+function serviceNamed(name: string): Service | undefined {
+  const existing = services.get(name);
+  if (existing) return existing;
+  const slot = workerSlotName(name);
+  if (!slot) return undefined;
+  const svc = newService(slot.service, 'worker', slot.workerName);
+  services.set(name, svc);
+  openLog(name);
+  return svc;
+}
+
+const logStreams = new Map<string, fs.WriteStream>();
 let stackReady = false;
 let shuttingDown = false;
 let controlServer: http.Server | undefined;
@@ -87,17 +112,19 @@ function complain(message: string): void {
   process.stderr.write(`[supervisor] ${message}\n`);
 }
 
+function openLog(name: string): void {
+  const stream = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'w' });
+  stream.on('error', (err) => complain(`cannot write ${name}.log: ${err.message}`));
+  logStreams.set(name, stream);
+}
+
 function openLogs(): void {
   fs.mkdirSync(logDir, { recursive: true });
-  for (const name of SERVICES) {
-    const stream = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'w' });
-    stream.on('error', (err) => complain(`cannot write ${name}.log: ${err.message}`));
-    logStreams.set(name, stream);
-  }
+  for (const name of services.keys()) openLog(name);
   fs.rmSync(stackJsonPath, { force: true });
 }
 
-function pipeLines(name: ServiceName, input: NodeJS.ReadableStream | null): void {
+function pipeLines(name: string, input: NodeJS.ReadableStream | null): void {
   if (!input) return;
   const rl = readline.createInterface({ input, crlfDelay: Infinity });
   rl.on('line', (line) => {
@@ -106,7 +133,7 @@ function pipeLines(name: ServiceName, input: NodeJS.ReadableStream | null): void
   });
 }
 
-function logTail(name: ServiceName, lines = TAIL_LINES): string {
+function logTail(name: string, lines = TAIL_LINES): string {
   try {
     const text = fs.readFileSync(path.join(logDir, `${name}.log`), 'utf8');
     const all = text.split('\n').filter((l) => l !== '');
@@ -162,7 +189,7 @@ function writeStackFile(ready: boolean): void {
 // ------------------------------------------------------------------------------------------------
 
 function spawn(svc: Service): void {
-  const entry = path.join(distDir, svc.name, 'main.js');
+  const entry = path.join(distDir, svc.kind, 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} does not exist (build the stack first: npx tsc -p stack/tsconfig.json)`);
   svc.expectExit = false;
   svc.state = 'starting';
@@ -170,7 +197,8 @@ function spawn(svc: Service): void {
   svc.startedAt = new Date().toISOString();
   // Memory: two malloc arenas and an early trim (Argon2 hashing on libuv's threads otherwise leaves ~19 MB of
   // arena per thread behind), and a smaller young generation; a service's RSS then stays near its idle figure.
-  const env = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', ...process.env };
+  const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', ...process.env };
+  if (svc.workerName) env.ATTUNE_WORKER_NAME = svc.workerName;
   const execArgv = ['--max-semi-space-size=4', ...process.execArgv];
   const child = fork(entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, execArgv });
   svc.proc = child;
@@ -312,7 +340,7 @@ async function startStack(): Promise<void> {
   spawn(api);
   await waitReady(api).catch((err) => failStart('api', err));
 
-  const rest = SERVICES.filter((n) => n !== 'api').map((n) => services.get(n)!);
+  const rest = [...services.values()].filter((s) => s.kind !== 'api');
   for (const s of rest) spawn(s);
   await Promise.all(rest.map((s) => waitReady(s).catch((err) => failStart(s.name, err))));
 
@@ -328,7 +356,7 @@ async function startStack(): Promise<void> {
 }
 
 let startFailed = false;
-async function failStart(name: ServiceName, err: unknown): Promise<never> {
+async function failStart(name: string, err: unknown): Promise<never> {
   if (!startFailed) {
     startFailed = true;
     await new Promise((r) => setTimeout(r, 300)); // let the child's last lines reach its log
@@ -345,7 +373,7 @@ async function shutdown(exitCode: number): Promise<void> {
   say('stopping the stack');
   const deadline = Date.now() + STOP_GRACE_MS;
   for (const [i, stage] of STOP_STAGES.entries()) {
-    const running = stage.map((n) => services.get(n)!).filter((s) => s.proc);
+    const running = [...services.values()].filter((s) => stage.includes(s.kind) && s.proc);
     for (const s of running) {
       s.expectExit = true;
       s.state = 'stopping';
@@ -396,7 +424,7 @@ process.on('unhandledRejection', (err) => {
 });
 
 // ------------------------------------------------------------------------------------------------
-// Control endpoint (127.0.0.1 only): GET /services, POST /services/<name>/stop|start|restart
+// Control endpoint (127.0.0.1 only): GET /services, POST /services/<name>/stop|start|restart|kill
 // ------------------------------------------------------------------------------------------------
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {
@@ -411,8 +439,25 @@ function serialized<T>(svc: Service, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function control(svc: Service, action: 'stop' | 'start' | 'restart'): Promise<{ status: number; body: unknown }> {
+type ControlAction = 'stop' | 'start' | 'restart' | 'kill';
+
+/** SIGKILL, no restart: what a crash looks like to the rest of the platform. */
+async function killService(svc: Service): Promise<void> {
+  const child = svc.proc;
+  if (!child) return;
+  svc.expectExit = true;
+  svc.state = 'stopping';
+  child.kill('SIGKILL');
+  await waitExit(svc, 5_000);
+}
+
+async function control(svc: Service, action: ControlAction): Promise<{ status: number; body: unknown }> {
   return serialized(svc, async () => {
+    if (action === 'kill') {
+      const pid = svc.pid ?? null;
+      await killService(svc);
+      return { status: 200, body: { service: svc.name, action, state: svc.state, killed_pid: pid, pid: null } };
+    }
     if (action === 'stop' || action === 'restart') await stopService(svc);
     if (action === 'stop') return { status: 200, body: { service: svc.name, action, state: svc.state, pid: null } };
     if (!svc.proc) spawn(svc);
@@ -432,20 +477,22 @@ function startControlServer(): Promise<void> {
     if (req.method === 'GET' && url.pathname === '/services') {
       return reply(res, 200, { supervisor_pid: process.pid, stack_ready: stackReady, shutting_down: shuttingDown, services: snapshot() });
     }
+    const known = () => [...services.keys(), `worker-2 … worker-${MAX_WORKER_SLOTS} (started on demand)`];
     if (parts[0] === 'services' && parts.length === 2 && req.method === 'GET') {
-      const name = parts[1] as ServiceName;
-      if (!services.has(name)) return reply(res, 404, { error: 'unknown_service', message: `no service '${parts[1]}'`, services: SERVICES });
+      const name = parts[1];
+      if (!services.has(name)) return reply(res, 404, { error: 'unknown_service', message: `no service '${name}'`, services: known() });
       return reply(res, 200, { service: name, ...(snapshot()[name] as object) });
     }
     if (parts[0] === 'services' && parts.length === 3) {
-      const name = parts[1] as ServiceName;
+      const name = parts[1];
       const action = parts[2];
-      if (!services.has(name)) return reply(res, 404, { error: 'unknown_service', message: `no service '${parts[1]}'`, services: SERVICES });
-      if (!['stop', 'start', 'restart'].includes(action)) return reply(res, 404, { error: 'unknown_action', message: `use stop, start or restart` });
+      if (!['stop', 'start', 'restart', 'kill'].includes(action)) return reply(res, 404, { error: 'unknown_action', message: `use stop, start, restart or kill` });
       if (req.method !== 'POST') return reply(res, 405, { error: 'method_not_allowed', message: 'use POST' });
       if (shuttingDown) return reply(res, 409, { error: 'shutting_down', message: 'the stack is stopping' });
+      const svc = action === 'start' || action === 'restart' ? serviceNamed(name) : services.get(name);
+      if (!svc) return reply(res, 404, { error: 'unknown_service', message: `no service '${name}'`, services: known() });
       req.resume();
-      control(services.get(name)!, action as 'stop' | 'start' | 'restart').then(
+      control(svc, action as ControlAction).then(
         (out) => reply(res, out.status, out.body),
         (err) => reply(res, 500, { error: 'control_failed', message: (err as Error).message }),
       );

@@ -27,6 +27,29 @@ When('the rule {ref} has fired {int} time(s)', async function (this: AttuneWorld
   this.focus = { ruleName: rule.name, events: events.slice(0, count) };
 });
 
+/** The next `count` events of the rule after the ones in focus (e.g. after a service restart); they become the focus. */
+When('the rule {ref} has fired {int} more time(s)', async function (this: AttuneWorld, rule: RefArg, count: number) {
+  const remembered = this.recall<RememberedRule>('rule', rule.name);
+  const period = timerPeriodMs(remembered.spec) ?? 1000;
+  const before = focusedEvents(this);
+  const lastId = before.length ? before[before.length - 1].id : 0;
+  const events = await eventually(
+    `${count} more event(s) of the rule ${rule.ref} after event ${lastId}`,
+    () => eventsOf(this, { rule_ref: rule.ref }),
+    (found) => found.filter((e) => e.id > lastId).length >= count,
+    { timeoutMs: timerFiresBound(count, period) },
+  );
+  this.scratch.earlierEvents = [...((this.scratch.earlierEvents as typeof before | undefined) ?? []), ...before];
+  this.focus = { ruleName: rule.name, events: events.filter((e) => e.id > lastId).slice(0, count) };
+});
+
+/** Over every event of the rule so far: a timer that fired twice (say, an old and a new incarnation) shows up here. */
+Then('no two events of the rule {ref} came less than {duration} apart', async function (this: AttuneWorld, rule: RefArg, minimumMs: number) {
+  const events = (await eventsOf(this, { rule_ref: rule.ref })).slice().sort((a, b) => Date.parse(a.created) - Date.parse(b.created) || a.id - b.id);
+  const close = events.slice(1).map((e, i) => ({ from: events[i].id, to: e.id, gapMs: Date.parse(e.created) - Date.parse(events[i].created) })).filter((g) => g.gapMs < minimumMs);
+  expect(close, `events of ${rule.ref}: ${events.map((e) => `#${e.id}@${e.created}`).join(', ')}`).to.deep.equal([]);
+});
+
 Then('those events are {duration} apart', function (this: AttuneWorld, periodMs: number) {
   const events = focusedEvents(this);
   expect(events.length, 'at least two events are needed to measure a gap').to.be.at.least(2);

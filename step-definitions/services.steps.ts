@@ -28,6 +28,11 @@ When(/^the (api|executor|worker|sensor|notifier) service is started$/, async fun
   await startService(this, service);
 });
 
+When(/^the (api|executor|worker|sensor|notifier) service is restarted$/, async function (this: AttuneWorld, service: ServiceName) {
+  await stopService(this, service);
+  await startService(this, service);
+});
+
 Then('the platform reports that it is ready', async function (this: AttuneWorld) {
   const response = (await readiness(this.anonymous)) as RawResponse<ReadinessBody>;
   expect(response.status, explain(response)).to.equal(200);

@@ -18,6 +18,7 @@ import {
   enableWebhook,
   enableWebhookAnswer,
   fireWebhook,
+  fireWebhookAtOnce,
   fireWebhookInTurn,
   unknownWebhookKey,
   type Trigger,
@@ -121,6 +122,37 @@ When('the webhook {ref} receives these payloads, one post after another:', async
   this.focus = { events: ids.map((id) => events.find((row) => row.id === id)!) };
   this.scratch.webhookPayloads = payloads;
 });
+
+/**
+ * Posts `{"n": 1}`, `{"n": 2}`, … one after another, or all at the same time ("at once"); "more" continues the
+ * numbering and adds the new events to those already in focus, so a scenario can post in batches around a service
+ * restart and then talk about all of them (in the order the target recorded them).
+ */
+When(
+  /^the webhook "([^"]+)" receives (\d+) (more )?numbered payloads( at once)?$/,
+  async function (this: AttuneWorld, name: string, countText: string, more?: string, atOnce?: string) {
+    const trigger = { name, ref: this.ref(name) };
+    const already = more ? ((this.scratch.webhookPayloads as unknown[] | undefined) ?? []) : [];
+    const earlierEvents = more ? focusedEvents(this) : [];
+    const payloads = Array.from({ length: Number(countText) }, (_, i) => ({ n: already.length + i + 1 }));
+    const key = this.recall<string>('webhook', trigger.ref);
+    const posted = atOnce
+      ? await fireWebhookAtOnce(this, key, payloads)
+      : (await fireWebhookInTurn(this, key, payloads)).map((eventId, i) => ({ eventId, payload: payloads[i] }));
+    const ids = posted.map((p) => p.eventId);
+    const events = await eventually(
+      `events ${ids.join(', ')} of ${trigger.ref} to be listed`,
+      () => eventsOf(this, { trigger_ref: trigger.ref }),
+      (rows) => ids.every((id) => rows.some((row) => row.id === id)),
+      { timeoutMs: timeouts.eventRecorded },
+    );
+    // in the order the target lists them (posts sent at once may be stamped in another order than their ids)
+    const listedAt = new Map(events.map((row, i) => [row.id, i]));
+    posted.sort((a, b) => listedAt.get(a.eventId)! - listedAt.get(b.eventId)!);
+    this.focus = { events: [...earlierEvents, ...posted.map((p) => events.find((row) => row.id === p.eventId)!)] };
+    this.scratch.webhookPayloads = [...already, ...posted.map((p) => p.payload)];
+  },
+);
 
 When('someone posts this payload to the webhook key of {ref}:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
   await fireWebhook(this, this.recall<string>('webhook', trigger.ref), parseJson(json, 'the payload'));

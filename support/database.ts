@@ -9,7 +9,8 @@ import { timeouts } from './timeouts';
 let pool: Pool | undefined;
 
 export function database(): Pool {
-  pool ??= new Pool({
+  if (pool) return pool;
+  pool = new Pool({
     connectionString: target().dbUrl,
     max: 3,
     connectionTimeoutMillis: timeouts.probe,
@@ -120,6 +121,10 @@ export const db = {
     return rows(
       'select id, name, worker_type, worker_role, status, last_heartbeat from attune.worker order by id',
     );
+  },
+  /** Every worker row the target has (active or not), with what it reports: name, status, capacity. */
+  workerRows(): Promise<Array<{ id: number; name: string; status: string | null; capabilities: Record<string, unknown> }>> {
+    return rows(`select id, name, status::text as status, coalesce(capabilities, '{}'::jsonb) as capabilities from attune.worker order by id`);
   },
   /** Active workers with a heartbeat the scheduler would still accept (90 s, internals §4.1) and what they report. */
   activeWorkerCapabilities(): Promise<Array<{ name: string; capabilities: Record<string, unknown> }>> {

@@ -6,6 +6,9 @@ import { EXCHANGES, MESSAGE_ROUTES, MessageType, QueueSpec } from './models';
 
 export type MessageHandler = (env: Envelope, raw: amqp.ConsumeMessage) => Promise<void>;
 
+/** How long a clean close may wait for the broker before the socket is simply dropped. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
 /**
  * One AMQP connection per service: a confirm channel for publishing and one channel per consumer.
  * A lost connection ends the process (the supervisor restarts it): state lives in PostgreSQL.
@@ -23,6 +26,10 @@ export class Mq {
     const conn = await amqp.connect(url, { noDelay: true, clientProperties: { connection_name: `attune-${source}` } });
     let closing = false;
     conn.on('error', (err) => log.error({ err }, 'AMQP connection error'));
+    // A resource alarm makes the broker stop reading this connection: confirms, acks and nacks then wait (every
+    // publish and every handler that publishes stalls) until it clears. Say so, or a stall looks like a hang.
+    conn.on('blocked', (reason: unknown) => log.warn({ reason: String(reason) }, 'AMQP connection blocked by the broker; publishing stalls until it unblocks'));
+    conn.on('unblocked', () => log.info('AMQP connection unblocked'));
     conn.on('close', () => {
       if (!closing) {
         log.fatal('AMQP connection closed unexpectedly; exiting so the supervisor can restart this service');
@@ -39,6 +46,9 @@ export class Mq {
   }
 
   private markClosing: () => void = () => undefined;
+  /** consumer channels with their consumer tags, and the handlers running now (see stopConsuming) */
+  private readonly consumers: Array<{ ch: amqp.Channel; tag: string }> = [];
+  private readonly inflight = new Set<Promise<void>>();
 
   async declareExchanges(): Promise<void> {
     await this.pub.assertExchange(EXCHANGES.events, 'topic', { durable: true });
@@ -88,26 +98,68 @@ export class Mq {
    */
   async consume(queue: string, handler: MessageHandler, prefetch = 10): Promise<void> {
     const ch = await this.conn.createChannel();
+    // a channel error (e.g. an ack for a delivery the broker no longer knows) is logged; the connection's own close
+    // handler decides what happens to the process
+    ch.on('error', (err) => this.log.error({ err, queue }, 'AMQP consumer channel error'));
     await ch.prefetch(prefetch);
-    await ch.consume(queue, async (msg) => {
+    const { consumerTag } = await ch.consume(queue, (msg) => {
       if (!msg) return;
-      let env: Envelope;
-      try {
-        env = parseEnvelope(msg.content);
-      } catch (err) {
-        this.log.warn({ queue, err: (err as Error).message, body: msg.content.toString('utf8').slice(0, 500) }, 'rejecting malformed message');
-        ch.nack(msg, false, false);
-        return;
-      }
-      try {
-        await handler(env, msg);
-        ch.ack(msg);
-      } catch (err) {
-        const level = err instanceof EnvelopeError ? 'warn' : 'error';
-        this.log[level]({ queue, message_type: env.message_type, message_id: env.message_id, err }, 'message handler failed; message dropped');
-        ch.nack(msg, false, false);
-      }
+      const run = this.handle(queue, ch, msg, handler);
+      this.inflight.add(run);
+      void run.finally(() => this.inflight.delete(run));
     });
+    this.consumers.push({ ch, tag: consumerTag });
+  }
+
+  private async handle(queue: string, ch: amqp.Channel, msg: amqp.ConsumeMessage, handler: MessageHandler): Promise<void> {
+    let env: Envelope;
+    try {
+      env = parseEnvelope(msg.content);
+    } catch (err) {
+      this.log.warn({ queue, err: (err as Error).message, body: msg.content.toString('utf8').slice(0, 500) }, 'rejecting malformed message');
+      this.settle(ch, msg, 'nack', queue);
+      return;
+    }
+    try {
+      await handler(env, msg);
+    } catch (err) {
+      const level = err instanceof EnvelopeError ? 'warn' : 'error';
+      this.log[level]({ queue, message_type: env.message_type, message_id: env.message_id, err }, 'message handler failed; message dropped');
+      this.settle(ch, msg, 'nack', queue);
+      return;
+    }
+    this.settle(ch, msg, 'ack', queue);
+  }
+
+  /** ack / nack-without-requeue that never throws (a closed channel: the broker redelivers the message anyway). */
+  private settle(ch: amqp.Channel, msg: amqp.ConsumeMessage, how: 'ack' | 'nack', queue: string): void {
+    try {
+      if (how === 'ack') ch.ack(msg);
+      else ch.nack(msg, false, false);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, queue, how }, 'could not settle a delivery (channel closed); the broker will redeliver it');
+    }
+  }
+
+  /**
+   * For a clean stop: no new deliveries (every consumer cancelled), then up to `graceMs` for the handlers already
+   * running to finish (and ack). Messages prefetched but not started go back to their queue when the channel closes,
+   * so a stop never leaves a message half handled. Returns false when handlers were still running at the deadline.
+   */
+  async stopConsuming(graceMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    // bounded like close(): a broker that stopped answering must not hold the stop
+    const cancelled = Promise.all(this.consumers.map(({ ch, tag }) => ch.cancel(tag).catch(() => undefined)));
+    await Promise.race([cancelled, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    if (this.inflight.size === 0) return true;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const done = await Promise.race([Promise.all([...this.inflight]).then(() => true as const), deadline]);
+    clearTimeout(timer);
+    if (!done) this.log.warn({ still_running: this.inflight.size }, 'message handlers still running at shutdown');
+    return done;
   }
 
   /** A channel for callers that need raw access (e.g. per-worker queues with custom arguments). */
@@ -121,6 +173,17 @@ export class Mq {
 
   async close(): Promise<void> {
     this.markClosing();
-    await this.conn.close().catch(() => undefined);
+    // amqplib's close waits for the broker's CloseOk and never settles when the broker stops answering (not even
+    // once the socket is gone): bounded, then the socket is dropped, so a stop never hangs on a wedged broker
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([this.conn.close().then(() => 'closed' as const, () => 'closed' as const), gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.log.warn({ timeout_ms: CLOSE_TIMEOUT_MS }, 'AMQP connection did not close in time; dropping the socket');
+      (this.conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    }
   }
 }

@@ -3,6 +3,7 @@
  * handling, the timeout monitor and the workflow engine (workflow/).
  */
 import { openDatabase } from '../common/db';
+import { fault } from '../common/faults';
 import { Mq } from '../common/mq';
 import { QUEUES } from '../common/models';
 import { runService } from '../common/service';
@@ -11,6 +12,7 @@ import type { ExecutorContext } from './context';
 import { handleEnforcementCreated } from './enforcement-processor';
 import { handleEventCreated } from './event-processor';
 import { startInquiries } from './inquiries';
+import { recoverPendingExecutions } from './recovery';
 import { handleExecutionRequested } from './scheduler';
 import { onInquiryResponded } from './tier2-hooks';
 import { startTimeoutMonitor } from './timeout-monitor';
@@ -35,11 +37,15 @@ runService('executor', async (log) => {
   for (const [key, handler] of consumers) {
     await mq.consume(QUEUES[key].name, (env) => handler(ctx, env), PREFETCH);
   }
+  await recoverPendingExecutions(ctx);
   const stopMonitor = startTimeoutMonitor(ctx);
   const stopSweeper = startWorkflowSweeper(ctx);
   const stopInquiries = startInquiries(ctx);
 
   return async () => {
+    // first no new messages, and the ones being handled finished (a half-scheduled execution is never left behind)
+    // fault executor-restart-strands-executions: stop without draining (and, in recovery.ts, no reclaim at start)
+    if (!fault('executor-restart-strands-executions')) await mq.stopConsuming(5_000);
     await stopInquiries();
     await stopSweeper();
     await stopMonitor();

@@ -7,6 +7,7 @@
  * `execution.dispatch.worker.<id>`. No eligible worker: `failed` + ExecutionCompleted.
  */
 import { config } from '../common/config';
+import { fault } from '../common/faults';
 import type { Envelope } from '../common/envelope';
 import { requireId } from '../common/envelope';
 import { EXCHANGES, workerDispatchKey } from '../common/models';
@@ -74,7 +75,8 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
 
   const runtime = execution.runtime_name ? { name: execution.runtime_name, aliases: execution.runtime_aliases } : null;
   const candidates = candidateWorkers(workers.rows, runtime, config().worker.heartbeat_interval);
-  const worker = roundRobin.pick(runtime ? runtime.name.toLowerCase() : '*', candidates);
+  // fault dispatch-round-robin-off: always the first eligible worker
+  const worker = fault('dispatch-round-robin-off') ? candidates[0] : roundRobin.pick(runtime ? runtime.name.toLowerCase() : '*', candidates);
   if (!worker) {
     await terminateExecution(ctx, execution.id, 'scheduling', 'failed', noWorkerError(execution.action_ref, execution.runtime_name), correlationId);
     return;

@@ -6,6 +6,7 @@
  * Each change is one UPDATE … RETURNING followed by ExecutionCompleted per row.
  */
 import { config } from '../common/config';
+import { fault } from '../common/faults';
 import type { ExecutorContext } from './context';
 import { publishCompleted, TerminalRow } from './execution-outcomes';
 
@@ -67,7 +68,8 @@ export function startTimeoutMonitor(ctx: ExecutorContext): () => Promise<void> {
     running = (async () => {
       try {
         await failStuckScheduled(ctx, cfg.executor.scheduled_timeout);
-        await abandonLostExecutions(ctx, cfg.worker.heartbeat_interval);
+        // fault lost-worker-never-noticed: running executions of a dead worker stay running
+        if (!fault('lost-worker-never-noticed')) await abandonLostExecutions(ctx, cfg.worker.heartbeat_interval);
       } catch (err) {
         ctx.log.error({ err }, 'timeout sweep failed');
       } finally {

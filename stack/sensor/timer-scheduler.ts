@@ -198,10 +198,13 @@ export class TimerScheduler {
   private startInterval(job: Job): void {
     let period = intervalMs(job.rule.trigger_params);
     if (fault('timer-interval-double')) period *= 2;
-    const start = this.now();
+    // fault sensor-replays-missed-fires: a timer (re)armed at start-up acts as if it had been down for three periods
+    // and replays the fires it "missed" at once, instead of skipping them
+    const replay = fault('sensor-replays-missed-fires');
+    const start = replay ? this.now() - 3 * period : this.now();
     let n = 1;
     const armNext = () => {
-      const idx = firstCatchableIndex(start, period, n, this.now());
+      const idx = replay ? n : firstCatchableIndex(start, period, n, this.now());
       if (idx !== n) {
         this.log.warn({ rule_id: job.rule.id, rule_ref: job.rule.ref, skipped: idx - n }, `rule ${job.rule.ref}: interval timer fell behind; skipping ${idx - n} missed fire(s)`);
         n = idx;

@@ -1,13 +1,17 @@
 /**
  * Acts on the target's services (scenarios tagged `@requires-service-control`): stop and start one service through the
  * control the run was given (`ATTUNE_SERVICE_CONTROL`, today only `supervisor:<url>`: the reference stack's
- * supervisor, `POST <url>/services/<name>/stop|start`). A stopped service is always started again by cleanup.
+ * supervisor, `POST <url>/services/<name>/stop|start|kill`). A stopped or killed service is always started again by
+ * cleanup. Further workers are the services `worker-2` … (the supervisor starts them on demand); a scenario that starts
+ * them stops them again at cleanup, so the next scenario finds the platform as it was.
  */
 import { target } from '../target';
 import { timeouts } from '../timeouts';
 import type { AttuneWorld } from '../world';
 
-export type ServiceName = 'api' | 'executor' | 'worker' | 'sensor' | 'notifier';
+export type ServiceName = 'api' | 'executor' | 'worker' | 'sensor' | 'notifier' | `worker-${number}`;
+
+type ControlAction = 'stop' | 'start' | 'kill';
 
 function supervisorUrl(): string {
   const control = target().serviceControl;
@@ -18,7 +22,7 @@ function supervisorUrl(): string {
   return match[1].replace(/\/+$/, '');
 }
 
-async function control(world: AttuneWorld, service: ServiceName, action: 'stop' | 'start'): Promise<void> {
+async function control(world: AttuneWorld, service: ServiceName, action: ControlAction): Promise<void> {
   const url = `${supervisorUrl()}/services/${service}/${action}`;
   const at = Date.now();
   let status = 0;
@@ -52,4 +56,25 @@ export async function stopService(world: AttuneWorld, service: ServiceName): Pro
 
 export async function startService(world: AttuneWorld, service: ServiceName): Promise<void> {
   await control(world, service, 'start');
+}
+
+/** Kills a service outright (SIGKILL: no shutdown, no goodbye to the database), as a crash would; cleanup starts it. */
+export async function killService(world: AttuneWorld, service: ServiceName): Promise<void> {
+  world.onCleanup(`start the ${service} again`, () => control(world, service, 'start'));
+  await control(world, service, 'kill');
+}
+
+/**
+ * Makes the platform run `count` workers: `worker` plus `worker-2` … `worker-<count>`, each started and stopped
+ * again (gracefully, so it deregisters) at cleanup. Returns the service names in order.
+ */
+export async function runWorkers(world: AttuneWorld, count: number): Promise<ServiceName[]> {
+  const names: ServiceName[] = ['worker'];
+  for (let n = 2; n <= count; n++) {
+    const name: ServiceName = `worker-${n}`;
+    world.onCleanup(`stop ${name}`, () => control(world, name, 'stop'));
+    await control(world, name, 'start');
+    names.push(name);
+  }
+  return names;
 }

@@ -93,6 +93,21 @@ export function unknownWebhookKey(): string {
   return `wh_${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * Posts every payload at the same time; every post must be accepted with an event id. Returns the payloads with their
+ * event ids, in event id order (the order the target recorded them).
+ */
+export async function fireWebhookAtOnce(world: AttuneWorld, webhookKey: string, payloads: unknown[]): Promise<Array<{ payload: unknown; eventId: number }>> {
+  const receipts = await Promise.all(payloads.map((payload) => fireWebhook(world, webhookKey, payload)));
+  const out = receipts.map((receipt, i) => {
+    if (receipt.status !== 200 || receipt.eventId === undefined) {
+      throw new Error(`post ${i + 1} of ${payloads.length} (sent at once) to webhook ${webhookKey} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
+    }
+    return { payload: payloads[i], eventId: receipt.eventId };
+  });
+  return out.sort((a, b) => a.eventId - b.eventId);
+}
+
 /** Posts each payload in turn (each post answered before the next is sent); every post must be accepted with an event id. */
 export async function fireWebhookInTurn(world: AttuneWorld, webhookKey: string, payloads: unknown[]): Promise<number[]> {
   const ids: number[] = [];

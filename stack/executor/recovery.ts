@@ -1,0 +1,54 @@
+/**
+ * Start-up recovery of the executor: what a previous executor process may have left half done when it died (or was
+ * stopped in the middle of a message), so that no execution waits forever for a message nobody will send again.
+ *
+ *  - `scheduling`: the previous process had claimed the execution and was choosing a worker. Only one executor
+ *    runs at a time, so nobody is working on it now: back to `requested`, and requested again.
+ *  - `requested`: its ExecutionRequested may have been lost with the previous process (created, not yet
+ *    published); it is published again. A duplicate is harmless: the scheduler only takes an execution that is still
+ *    `requested`, with a conditional update.
+ *  - `scheduled`: the worker's dispatch may never have been published; it is published again to the same worker.
+ *    The worker claims a dispatch only while the execution is `scheduled`, so a second copy is ignored.
+ * (Attune Mid's supervisor re-publishes old `requested` executions at start, internals §4.11.)
+ */
+import { EXCHANGES, workerDispatchKey } from '../common/models';
+import type { ExecutorContext } from './context';
+import { fault } from '../common/faults';
+
+interface Pending {
+  id: number;
+  action_ref: string;
+  config: unknown;
+  worker: number | null;
+  status: string;
+}
+
+export async function recoverPendingExecutions(ctx: ExecutorContext): Promise<{ requested: number; scheduled: number; reclaimed: number }> {
+  // fault executor-restart-strands-executions (with the skipped drain in main.ts): `scheduling` rows stay there forever
+  const reclaimed = fault('executor-restart-strands-executions')
+    ? 0
+    : (await ctx.pool.query(`UPDATE execution SET status = 'requested' WHERE status = 'scheduling'`)).rowCount ?? 0;
+  const { rows } = await ctx.pool.query<Pending>(
+    `SELECT id, action_ref, config, worker, status::text AS status FROM execution
+      WHERE status IN ('requested', 'scheduled') ORDER BY id`,
+  );
+  let requested = 0;
+  let scheduled = 0;
+  for (const row of rows) {
+    if (row.status === 'requested') {
+      await ctx.mq.publish('ExecutionRequested', { execution_id: row.id, action_ref: row.action_ref });
+      requested++;
+    } else if (row.worker !== null) {
+      await ctx.mq.publish(
+        'ExecutionRequested',
+        { execution_id: row.id, worker_id: row.worker, action_ref: row.action_ref, config: row.config },
+        { exchange: EXCHANGES.executions, routingKey: workerDispatchKey(row.worker) },
+      );
+      scheduled++;
+    }
+  }
+  if (reclaimed || requested || scheduled) {
+    ctx.log.info({ reclaimed_scheduling: reclaimed, requested_again: requested, dispatched_again: scheduled }, 'recovered executions a previous executor left pending');
+  }
+  return { requested, scheduled, reclaimed };
+}
