@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything a fresh machine needs, in order. Infrastructure up, build, static checks,
-# unit tests, the reference stack up, the acceptance suite in parallel, reports, stack down.
+# unit and integration tests, the reference stack up, the acceptance suite in parallel, reports, stack down.
 # The last line printed is the acceptance run's "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,10 @@ npm run --silent lint || fail "feature lint failed"
 step "unit tests"
 unit_status=0
 bash scripts/run-unit-tests.sh || unit_status=$?
+
+step "integration tests (their own isolated stack: start-up, AMQP, bad input and the fuzz)"
+integration_status=0
+ATTUNE_SKIP_BUILD=1 bash scripts/run-integration-tests.sh || integration_status=$?
 
 if [ -n "${ATTUNE_API_URL:-}" ] && [ "${ATTUNE_E2E_START_STACK:-auto}" = "auto" ]; then
   echo "ATTUNE_API_URL is set: running against that target, not starting the reference stack"
@@ -54,5 +58,5 @@ mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
-if [ "$unit_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
+if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
 exit 0

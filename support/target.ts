@@ -25,6 +25,10 @@ export interface TargetSettings {
   /** the worker's stdout / stderr capture limits in bytes (`worker.max_stdout_bytes` / `max_stderr_bytes`, Attune's default 10 MiB). */
   maxStdoutBytes: number;
   maxStderrBytes: number;
+  /** how often workers beat (`worker.heartbeat_interval`, s) and how often the executor looks for lost ones
+   * (`executor.timeout_check_interval`, s): together they bound how long a dead worker's executions stay running. */
+  workerHeartbeatSeconds: number;
+  timeoutCheckSeconds: number;
   /** the address at which the target's workers reach servers the suite starts on this machine (`ATTUNE_E2E_CALLBACK_HOST`). */
   callbackHost: string;
   /** where the stack's `*.log` files are, when they are on this machine. */
@@ -101,6 +105,7 @@ export function loadTargetSettings(): TargetSettings {
   const security = section(config, 'security');
   const log = section(config, 'log');
   const worker = section(config, 'worker');
+  const executor = section(config, 'executor');
 
   const apiDefault = `http://${clientHost(str(server.host, '127.0.0.1'))}:${str(server.port, '8080')}`;
   const wsDefault = `ws://${clientHost(str(notifier.host, '127.0.0.1'))}:${str(notifier.port, '8081')}/ws`;
@@ -117,6 +122,8 @@ export function loadTargetSettings(): TargetSettings {
     maxStdoutBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDOUT_BYTES', str(worker.max_stdout_bytes, String(TEN_MIB))), 'max stdout bytes'),
     maxStderrBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDERR_BYTES', str(worker.max_stderr_bytes, String(TEN_MIB))), 'max stderr bytes'),
     callbackHost: envOr('ATTUNE_E2E_CALLBACK_HOST', '127.0.0.1'),
+    workerHeartbeatSeconds: positiveInt(envOr('ATTUNE_E2E_WORKER_HEARTBEAT_SECONDS', str(worker.heartbeat_interval, '30')), 'worker heartbeat interval'),
+    timeoutCheckSeconds: positiveInt(envOr('ATTUNE_E2E_TIMEOUT_CHECK_SECONDS', str(executor.timeout_check_interval, '60')), 'executor timeout check interval'),
     logDir: path.resolve(projectRoot, envOr('ATTUNE_E2E_LOG_DIR', str(log.dir, './logs'))),
     configFile: file,
   };

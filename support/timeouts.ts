@@ -41,10 +41,26 @@ export const timeouts = {
 
   /** an execution reaches a terminal status (completed, failed, cancelled, timeout, abandoned). */
   executionTerminal: scaled(30_000),
+  /**
+   * A worker that died without a word (SIGKILL) is noticed by the executor once its heartbeat is older than three
+   * heartbeat intervals, at its next lost-worker sweep (internals §4.11; Attune: 3 × 30 s, sweep every 60 s). So a
+   * dead worker's running executions end `abandoned` within 3 × heartbeat + one sweep interval of the death, read from
+   * the target's configuration (support/target.ts); this is the allowance on top for the sweep's own writes and our
+   * polling. Measured against the reference stack (heartbeat 5 s, sweep 5 s, so a 20 s bound): see lostWorkerBound.
+   */
+  lostWorkerMargin: scaled(5_000),
+  /** a service the run's service control started reports ready again (a worker registers, the executor consumes). */
+  serviceBack: scaled(30_000),
   /** an enforcement leaves `created` (processed / disabled) once its event exists. */
   enforcementResolved: scaled(15_000),
   /** a webhook post or an API-created event shows up in the event list. */
   eventRecorded: scaled(10_000),
+  /**
+   * the services' log files name a run that has ended (the suite's proof that the logs it searches for a secret are
+   * being written and got that far). The reference stack's worker logs the end of a run before it publishes it, and the
+   * supervisor appends the line within milliseconds; 10 s only covers a slow disk.
+   */
+  serviceLogRecorded: scaled(10_000),
 
   /**
    * Timer fires: waiting for N fires of a timer with period P takes about N*P; we allow that plus a fixed margin for the
@@ -219,6 +235,25 @@ export const timeouts = {
   /** inquiryTimeoutPatience: how long past `timeout_at` + inquiryTimeoutLag a step keeps looking for the flipped status. */
   inquiryTimeoutPatience: scaled(5_000),
 
+  /**
+   * httpTimeoutMargin: a `core.http_request` run given `timeout: N` against a server that never answers must end
+   * (failed, "Request timeout") no sooner than N seconds and no later than this margin after them, by the worker's own
+   * `duration_ms`. Not scaled: part of the assertion. What the margin covers is the action's start-up around curl (one
+   * node process, a shell). Measured against the reference stack (2026-12-07, 7 runs of http-requests.feature beside
+   * other stacks, load average 8-12 on 2 cores, `timeout: 1`): duration_ms 1134-1368, i.e. 134-368 ms past the
+   * timeout; 2 s is a 5x margin over the worst. A timeout that is ignored never ends the run (the server holds the
+   * request until the scenario closes it), and one counted in other units or replaced by the 30 s default is far out.
+   */
+  httpTimeoutMargin: 2_000,
+
+  /**
+   * Container actions (features/tier3/container-actions.feature). containerLateCallQuiet: a container action that posted
+   * to a webhook and then sleeps 2 s before posting again is cancelled; its second post must not arrive for this long
+   * after the cancel. A sandbox that outlives the kill makes that post 2 s after the first one (minus the ~0.1-0.3 s
+   * the cancel took), so 4 s is twice the longest a survivor could take. Pure waiting, once per run of the feature.
+   */
+  containerLateCallQuiet: scaled(4_000),
+
   /** cleanup: one cleanup action (a DELETE, a disable). */
   cleanupAction: scaled(10_000),
   /** the WebSocket close handshake in After. */
@@ -228,4 +263,15 @@ export const timeouts = {
 /** How long to wait for `count` fires of a timer whose period is `periodMs`. */
 export function timerFiresBound(count: number, periodMs: number): number {
   return Math.round(count * periodMs * timeoutScale) + timeouts.timerFireMargin;
+}
+
+/**
+ * How long a dead worker's `running` executions may stay running before the target must have ended them `abandoned`:
+ * three heartbeat intervals (staleness) plus one lost-worker sweep, from the target's configuration, plus
+ * `lostWorkerMargin`. With the e2e configuration (heartbeat 5 s, sweep 5 s) that is 25 s. Measured against the
+ * reference stack (2026-12-07, 8 kills at varied phases of the heartbeat): kill to `abandoned` took 14.0–18.4 s
+ * (theory: 10–20 s), so the bound leaves 6.6 s over the worst observed.
+ */
+export function lostWorkerBound(settings: { workerHeartbeatSeconds: number; timeoutCheckSeconds: number }): number {
+  return Math.round((3 * settings.workerHeartbeatSeconds + settings.timeoutCheckSeconds) * 1000 * timeoutScale) + timeouts.lostWorkerMargin;
 }

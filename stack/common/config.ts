@@ -37,9 +37,17 @@ export interface AttuneConfig {
     max_stdout_bytes: number;
     max_stderr_bytes: number;
     shutdown_timeout: number;
+    /** per-pack dependency builds add the package managers' offline switches (PIP_NO_INDEX, npm --offline) */
+    offline_dependencies: boolean;
+    /** one environment build command (venv creation, pip / npm install) is killed after this many seconds */
+    dependency_build_timeout: number;
+    /** the container runtime's sandbox (stack/worker/sandbox): tool and the root filesystem `rootfs: default` means */
+    container: { tool: string; rootfs: string };
   };
   sensor: { heartbeat_interval: number };
   executor: { scheduled_timeout: number; timeout_check_interval: number; enable_timeout_monitor: boolean };
+  /** the reference stack's supervisor (our addition): how many worker processes it starts */
+  supervisor: { workers: number };
   packs_base_dir: string;
   runtime_envs_dir: string;
   artifacts_dir: string;
@@ -74,9 +82,13 @@ export const configDefaults: AttuneConfig = {
     max_stdout_bytes: 10 * 1024 * 1024,
     max_stderr_bytes: 10 * 1024 * 1024,
     shutdown_timeout: 30,
+    offline_dependencies: false,
+    dependency_build_timeout: 300,
+    container: { tool: 'bwrap', rootfs: './.attune/container-rootfs' },
   },
   sensor: { heartbeat_interval: 30 },
   executor: { scheduled_timeout: 300, timeout_check_interval: 60, enable_timeout_monitor: true },
+  supervisor: { workers: 1 },
   packs_base_dir: './packs',
   runtime_envs_dir: './runtime_envs',
   artifacts_dir: './artifacts',

@@ -9,7 +9,9 @@
  */
 import type { Envelope } from '../common/envelope';
 import { requireId } from '../common/envelope';
+import { config as stackConfig } from '../common/config';
 import { fault } from '../common/faults';
+import { mergeParameters, secretsOfRuleAction } from '../worker/secrets';
 import { matchesConditions } from './conditions';
 import type { ExecutorContext } from './context';
 import { renderRuleParams } from './templating';
@@ -94,6 +96,11 @@ export async function handleEventCreated(ctx: ExecutorContext, env: Envelope): P
   }
   const rules = await loadCandidateRules(ctx, event);
   const planned = planEnforcements(event, rules);
+  // fault secrets-merged-at-enforcement: the action's secrets are resolved into the rendered parameters, so the
+  // enforcement's and the execution's config hold them (the worker is the only place secrets may be merged)
+  if (fault('secrets-merged-at-enforcement')) {
+    for (const p of planned) p.config = mergeParameters(p.config, await secretsOfRuleAction(ctx.pool, p.rule.id, stackConfig().security.encryption_key));
+  }
   ctx.log.debug({ event_id: event.id, trigger_ref: event.trigger_ref, candidates: rules.length, matched: planned.length }, 'event processed');
   await Promise.all(planned.map((p) => createEnforcement(ctx, event, p, env.correlation_id)));
 }

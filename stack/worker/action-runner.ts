@@ -18,12 +18,15 @@ import type { Mq } from '../common/mq';
 import { fromRoot } from '../common/paths';
 import { signToken } from '../common/tokens';
 import { apiUrl, buildActionEnv } from './action-env';
+import { withActionHelpers } from './environments/action-helpers';
+import { ensureEnvironment } from './environments/ensure';
 import { inlineShellScript } from './inline-shell';
 import { OUTPUT_FORMATS, type OutputFormat } from './output';
 import { formatParameters, isParameterFormat, type ParameterFormat } from './parameters';
 import { buildResult, runProcess, type ProcessSpec } from './process-runner';
 import { planInvocation, runtimeEnvVars, type RuntimeRow } from './runtimes';
-import { mergeParameters, mergeSecrets, type SecretRow } from './secrets';
+import { containerSettingsOf, requireSandbox, sandboxBaseEnv, sandboxedIf } from './sandbox';
+import { mergeParameters, mergeSecrets, withSecretScopeFaults, type SecretRow } from './secrets';
 
 export interface WorkerContext {
   pool: Pool;
@@ -174,7 +177,7 @@ export class ActionRunner {
       try {
         // fault skip-running-status: the claim leaves the row `scheduled` (and finish accepts it), so `running` is never written
         const claimSql = fault('skip-running-status') ? CLAIM_EXECUTION_SQL.replace("SET status = 'running', ", 'SET ') : CLAIM_EXECUTION_SQL;
-        claimed = (await pool.query<ClaimedExecution>(claimSql, [executionId])).rows[0];
+        claimed = (await pool.query<ClaimedExecution>(withSecretScopeFaults(claimSql), [executionId])).rows[0];
       } catch (err) {
         log.error({ err, execution_id: executionId }, 'could not claim execution');
         await this.failUnclaimed(executionId, `Worker could not start the execution: ${(err as Error).message}`, correlationId);
@@ -196,6 +199,8 @@ export class ActionRunner {
         prepared = await this.prepare(claimed, entry.controller.signal);
         const outcome = await runProcess(prepared.spec);
         final = buildResult(outcome, { outputFormat: prepared.outputFormat, timeoutSeconds: prepared.timeoutSeconds });
+        // fault secret-in-result: the result records the input document the action was given, secrets included
+        if (fault('secret-in-result')) final.result.input = prepared.spec.stdin;
       } catch (err) {
         final = { status: 'failed', result: { succeeded: false, error: (err as Error).message || String(err) } };
       } finally {
@@ -222,7 +227,14 @@ export class ActionRunner {
     const packDir = path.join(fromRoot(cfg.packs_base_dir), e.pack_ref);
     const scriptPath = path.join(packDir, 'actions', e.entrypoint);
     const runtime: RuntimeRow | null = e.runtime_ref || e.runtime_name ? { ref: e.runtime_ref, name: e.runtime_name, execution_config: e.runtime_execution_config } : null;
-    const envDir = path.join(fromRoot(cfg.runtime_envs_dir), e.pack_ref, (e.runtime_name ?? 'default').toLowerCase());
+    // container runtimes run in the worker's sandbox or not at all (stack/worker/sandbox, docs/runtimes.md)
+    const container = containerSettingsOf(runtime);
+    const sandbox = container ? await requireSandbox() : undefined;
+    // the pack's dependency environment (Python venv, Node modules), built or reused before anything runs (§4.10)
+    const { envDir } = await ensureEnvironment({
+      runtime, packRef: e.pack_ref, packDir, envRoot: fromRoot(cfg.runtime_envs_dir), offline: cfg.worker.offline_dependencies,
+      buildTimeoutMs: cfg.worker.dependency_build_timeout * 1000, log: this.ctx.log,
+    });
 
     const [scriptStat, packStat, token] = await Promise.all([
       e.entrypoint.length < 4096 && !e.entrypoint.includes('\n') ? statOrNull(scriptPath) : Promise.resolve(null),
@@ -246,6 +258,10 @@ export class ActionRunner {
     const { secrets, skipped } = mergeSecrets(e.secrets ?? [], cfg.security.encryption_key);
     if (skipped.length) this.ctx.log.warn({ execution_id: e.id, skipped: skipped.map((s) => ({ ref: s.ref, reason: s.reason })) }, 'some secrets were not delivered');
     const params = mergeParameters(e.config, secrets);
+    // fault secret-logged-by-worker: the worker logs the input document it delivers, secrets included
+    if (fault('secret-logged-by-worker')) this.ctx.log.info({ execution_id: e.id, input: params }, 'delivering the input document');
+    // fault secret-in-execution-config: the delivered document, secrets included, is written back as the execution's config
+    if (fault('secret-in-execution-config')) await this.ctx.pool.query('UPDATE execution SET config = $2 WHERE id = $1', [e.id, JSON.stringify(params)]);
     const format: ParameterFormat = isParameterFormat(e.parameter_format) ? e.parameter_format : 'json';
     const delivery = e.parameter_delivery === 'file' ? 'file' : 'stdin';
     const hasParams = Object.keys(params).length > 0;
@@ -265,15 +281,17 @@ export class ActionRunner {
     } else if (invocation.command !== invocation.scriptPath) {
       args.push(actionFile);
     }
+    // fault secret-in-argv: each secret is also passed on the command line as `--<name>=<value>`
+    if (fault('secret-in-argv')) for (const [k, v] of Object.entries(secrets)) args.push(`--${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
     let parameterFile: string | undefined;
     if (delivery === 'file') {
       parameterFile = path.join(tmpDir!, `parameters.${format === 'dotenv' ? 'env' : format}`);
       await fs.promises.writeFile(parameterFile, document, { mode: 0o400 });
     }
 
-    const baseEnv = process.env;
+    const baseEnv = container ? sandboxBaseEnv() : process.env;
     const tokens = { pack_dir: packDir, env_dir: envDir, interpreter: invocation.command, action_file: actionFile };
-    const env = buildActionEnv({
+    const env = withActionHelpers(buildActionEnv({
       baseEnv,
       executionId: e.id,
       actionRef: e.action_ref,
@@ -288,10 +306,10 @@ export class ActionRunner {
       runtimeEnv: runtimeEnvVars(e.runtime_execution_config, baseEnv as Record<string, string>, tokens),
       executionEnvVars: e.env_vars,
       secrets,
-    });
+    }), invocation.kind);
     const outputFormat = (OUTPUT_FORMATS as readonly string[]).includes(e.output_format ?? '') ? (e.output_format as OutputFormat) : 'text';
     return {
-      spec: {
+      spec: await sandboxedIf(container, sandbox, { packDir: packDirExists ? packDir : undefined, tmpDir }, {
         command: invocation.command,
         args,
         cwd: packDirExists ? packDir : tmpDir,
@@ -301,7 +319,7 @@ export class ActionRunner {
         signal,
         maxStdoutBytes: cfg.worker.max_stdout_bytes,
         maxStderrBytes: cfg.worker.max_stderr_bytes,
-      },
+      }),
       tmpDir,
       outputFormat,
       timeoutSeconds,

@@ -13,6 +13,10 @@ export interface WorkerCapabilities {
   runtimes: string[];
   max_concurrent_executions: number;
   worker_version: string;
+  /** languages whose actions can import the worker's secret helper (docs/runtimes.md) */
+  action_helpers?: string[];
+  /** the container runtime's sandbox: {available, tool, reason} (stack/worker/sandbox/probe.ts) */
+  container?: { available: boolean; tool: string; reason: string };
 }
 
 export function workerName(env: NodeJS.ProcessEnv = process.env): string {

@@ -29,9 +29,10 @@ export function detectRuntimes(env: NodeJS.ProcessEnv = process.env, probePython
   return out;
 }
 
+/** python3 runs and has `venv` (per-pack environments need it; Debian splits it into python3-venv). */
 export function pythonAvailable(): boolean {
   try {
-    const r = spawnSync('python3', ['--version'], { timeout: 5000, stdio: 'ignore' });
+    const r = spawnSync('python3', ['-c', 'import venv, sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)'], { timeout: 5000, stdio: 'ignore' });
     return r.status === 0;
   } catch {
     return false;
@@ -118,6 +119,14 @@ function environmentInterpreter(executionConfig: unknown): string | null {
   return envCfg && typeof envCfg.interpreter_path === 'string' && envCfg.interpreter_path ? envCfg.interpreter_path : null;
 }
 
+/** The runtime runs inline code as shell scripts: its `inline_execution.extension` is `.sh`. */
+function inlineShellRuntime(runtime: RuntimeRow | null): boolean {
+  const cfg = runtime?.execution_config;
+  if (typeof cfg !== 'object' || cfg === null) return false;
+  const inline = (cfg as { inline_execution?: { extension?: unknown } }).inline_execution;
+  return typeof inline === 'object' && inline !== null && inline.extension === '.sh';
+}
+
 /** Replaces `{pack_dir}`, `{env_dir}`, `{action_file}`, `{interpreter}` tokens. */
 export function substituteTokens(text: string, tokens: Record<string, string>): string {
   return text.replace(/\{(pack_dir|env_dir|action_file|interpreter|manifest_path)\}/g, (m, k: string) => tokens[k] ?? m);
@@ -135,7 +144,8 @@ export function planInvocation(input: InvocationInput): Invocation {
   const interpreter = configured ?? (kind ? DEFAULT_INTERPRETERS[kind] : null);
 
   if (!scriptExists) {
-    if (kind === 'shell') {
+    // also a runtime of another name whose inline code is shell (`inline_execution.extension: .sh`, e.g. core.container)
+    if (kind === 'shell' || (configured && inlineShellRuntime(runtime))) {
       const shell = interpreter ?? DEFAULT_INTERPRETERS.shell!;
       return { kind: 'shell', command: shell.binary, args: [...shell.args], mode: 'inline', scriptPath: null };
     }
