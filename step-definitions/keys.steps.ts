@@ -18,7 +18,7 @@ import {
 import { stdoutOf } from '../support/questions/outcomes';
 import { notFoundProblem } from '../support/questions/tenancy';
 import { runAction } from '../support/tasks/executions';
-import { changeKey, deleteKey, keyHistory, keyToBeStoredElsewhere, storeKey } from '../support/tasks/keys';
+import { attemptKeyChange, changeKey, deleteKey, keyHistory, keyToBeStoredElsewhere, storeKey } from '../support/tasks/keys';
 import { runWorkflow, lastWorkflowRun } from '../support/tasks/workflows';
 import { attemptsOf } from '../support/questions/workflows';
 import { timeouts } from '../support/timeouts';
@@ -94,6 +94,19 @@ When('I change the key {ref} to the value {string}', async function (this: Attun
 When('I change the key {ref} to the JSON value:', async function (this: AttuneWorld, key: RefArg, value: string) {
   await changeKey(this, key.name, json(value));
 });
+
+Then(
+  'changing the key {ref} to null is refused with {int}, the error naming {string}',
+  async function (this: AttuneWorld, key: RefArg, status: number, word: string) {
+    const answer = await attemptKeyChange(this, key.name, null);
+    const error = (answer.body as { error?: unknown } | null)?.error;
+    expect({ status: answer.status, errorIsText: typeof error === 'string' }, `PUT key ${key.ref} {"value": null}: ${JSON.stringify(answer.body)}`).to.deep.equal({
+      status,
+      errorIsText: true,
+    });
+    expect(String(error), 'the error text').to.include(word);
+  },
+);
 
 When('I delete the key {ref}', async function (this: AttuneWorld, key: RefArg) {
   await deleteKey(this, key.name);

@@ -43,6 +43,11 @@ Feature: Datastore: keys and secrets
       When I delete the key "api endpoint"
       Then the key "api endpoint" is not found
 
+    Scenario: A change to null is refused and the key keeps its value
+      Given I store the key "api endpoint" with the value "https://api.example.com/v1"
+      Then changing the key "api endpoint" to null is refused with 422, the error naming "value"
+      And the key "api endpoint" reads back exactly the value I gave it, unencrypted
+
     Scenario: A nested JSON key keeps its structure and its types through a change
       Given I store the key "service settings" with the JSON value:
         """

@@ -6,7 +6,8 @@ Feature: Secret injection: a secret reaches its action's input and nothing else
   owner winning a clash of names, and a secret winning a clash with a parameter), decrypted,
   at delivery and nowhere earlier. The document arrives on stdin. An inline shell action
   also finds each value in a shell variable `<name>` and `PARAM_<NAME>` that is NOT
-  exported. Python and Node.js actions may read it with the worker's helpers:
+  exported, and the script file the worker runs holds no value at all (no secret is ever
+  written to disk in clear). Python and Node.js actions may read it with the worker's helpers:
   `get_secret(name, default=None)` from `attune_action`, `getSecret(name, fallback)` from
   `attune-action`, which give the default for a name the action was not given. (No scenario
   stores a system key: it would reach every action of every scenario running beside it.)
@@ -55,6 +56,17 @@ Feature: Secret injection: a secret reaches its action's input and nothing else
       Then the execution fails with exit code 3 and the error "the service refused the call"
       And the execution printed exactly the line "calling the service with the password"
       And the secret "api_password" is nowhere in the execution as the API answers it
+
+    Scenario: An inline shell action's script file holds none of its input
+      Given my pack holds the encrypted secret "api_password" with a value unique to this scenario
+      And an action "file check" that runs the shell script:
+        """
+        [ -n "$api_password" ] || { echo "no password was given" >&2; exit 2; }
+        grep -c -F -e "$api_password" "$0" || true
+        """
+      When I run "file check"
+      Then the execution succeeds
+      And the execution printed exactly the line "0"
 
     @requires-action-helpers
     Scenario: A Python action reads its pack's secret with get_secret, and its process shows it nowhere else

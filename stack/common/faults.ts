@@ -57,6 +57,8 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'lost-worker-never-noticed': { description: 'executor: running executions of a worker that died are never ended (no lost-worker sweep)', guardedBy: ['features/tier3/worker-crash-recovery.feature'] },
   'dispatch-round-robin-off': { description: 'executor: every execution goes to the first eligible worker (lowest id) instead of taking turns', guardedBy: ['features/tier3/worker-crash-recovery.feature'] },
   'sensor-replays-missed-fires': { description: 'sensor: an interval timer armed at start-up replays three "missed" fires at once instead of skipping them', guardedBy: ['features/tier3/service-restarts.feature'] },
+  'shell-prelude-on-disk': { description: 'worker: the inline shell prelude (parameter values, secrets included) is written into the temporary script file instead of being handed over on descriptor 3', guardedBy: ['features/tier3/secret-injection.feature'] },
+  'key-null-update-kept': { description: 'api: PUT /api/v1/keys/{ref} with value null answers 200 and silently keeps the old value (instead of 422)', guardedBy: ['features/tier1/datastore.feature'] },
   'ready-before-worker': { description: 'api: GET /health/ready ignores workers (ready as soon as the database answers), so the stack reports ready while no worker can take work', guardedBy: ['features/smoke/platform-health.feature'] },
   'workflow-join-first-arrival': { description: 'executor: a task with a join starts as soon as the first predecessor arrives', guardedBy: ['features/tier2/sequential-workflows.feature'] },
   'workflow-retry-one-short': { description: 'executor: a task retries one time fewer than its retry.count', guardedBy: ['features/tier2/workflow-retry.feature'] },

@@ -8,7 +8,6 @@
  * errors become `failed` with `{succeeded:false, error}`.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { config } from '../common/config';
 import type { Pool } from '../common/db';
@@ -21,6 +20,7 @@ import { apiUrl, buildActionEnv } from './action-env';
 import { withActionHelpers } from './environments/action-helpers';
 import { ensureEnvironment } from './environments/ensure';
 import { inlineShellScript } from './inline-shell';
+import { runFolderPrefix } from './temp-dirs';
 import { OUTPUT_FORMATS, type OutputFormat } from './output';
 import { formatParameters, isParameterFormat, type ParameterFormat } from './parameters';
 import { buildResult, runProcess, type ProcessSpec } from './process-runner';
@@ -270,13 +270,17 @@ export class ActionRunner {
 
     let tmpDir: string | undefined;
     if (invocation.mode === 'inline' || delivery === 'file' || !packDirExists) {
-      tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `attune-exec-${e.id}-`));
+      tmpDir = await fs.promises.mkdtemp(runFolderPrefix(e.id));
     }
     const args = [...invocation.args];
     let actionFile = invocation.scriptPath ?? '';
+    // the inline shell prelude (parameter values, secrets included) travels on descriptor 3, never through a file
+    let descriptor3: string | undefined;
     if (invocation.mode === 'inline') {
       actionFile = path.join(tmpDir!, 'action.sh');
-      await fs.promises.writeFile(actionFile, inlineShellScript(e.entrypoint, params), { mode: 0o700 });
+      const inline = inlineShellScript(e.entrypoint, params);
+      await fs.promises.writeFile(actionFile, inline.script, { mode: 0o700 });
+      descriptor3 = inline.prelude;
       args.push(actionFile);
     } else if (invocation.command !== invocation.scriptPath) {
       args.push(actionFile);
@@ -315,6 +319,7 @@ export class ActionRunner {
         cwd: packDirExists ? packDir : tmpDir,
         env,
         stdin: delivery === 'stdin' ? document : undefined,
+        descriptor3,
         timeoutMs: timeoutSeconds * 1000,
         signal,
         maxStdoutBytes: cfg.worker.max_stdout_bytes,

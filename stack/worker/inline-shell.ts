@@ -1,9 +1,12 @@
 /**
- * Inline shell actions (the entrypoint text is the script): the worker writes the script to a
- * temp file, preceded by a prelude that defines each top-level parameter (secrets included) as a
- * shell variable `<name>` and `PARAM_<NAME>`. The variables are NOT exported, so they never reach
- * the environment of the script's children (`printenv` does not show them). Stdin still carries
- * the whole parameter document.
+ * Inline shell actions (the entrypoint text is the script): the worker writes the script to a temp file and gives it
+ * a prelude that defines each top-level parameter (secrets included) as a shell variable `<name>` and `PARAM_<NAME>`.
+ * The variables are NOT exported, so they never reach the environment of the script's children (`printenv` does not
+ * show them). Stdin still carries the whole parameter document.
+ *
+ * The prelude never touches the disk: the script file starts with a line that reads it from file descriptor 3, a socket
+ * the worker writes the assignments into and closes (then the script closes its end, so no child inherits it). The
+ * file holds only that line and the action's own text, so no parameter or secret value is ever written in clear.
  */
 import { fault } from '../common/faults';
 
@@ -46,8 +49,25 @@ export function shellParameterPrelude(params: Record<string, unknown>): string {
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-export function inlineShellScript(entrypoint: string, params: Record<string, unknown>): string {
+/**
+ * The line that loads the prelude from descriptor 3 and closes it. Descriptor 3 is a socket (what Node gives a child
+ * for an extra stdio pipe), which `/dev/fd/3` cannot open: it is read with `cat <&3`, POSIX, so bash and busybox sh
+ * both take it.
+ */
+export const PRELUDE_LOADER = 'eval "$(cat <&3)"; exec 3<&-\n';
+
+export interface InlineShell {
+  /** what is written to the script file: the loader (when there is a prelude) and the action's text */
+  script: string;
+  /** what the worker writes to the script's descriptor 3 (undefined: no parameters, no descriptor 3) */
+  prelude?: string;
+}
+
+export function inlineShellScript(entrypoint: string, params: Record<string, unknown>): InlineShell {
   const body = entrypoint.endsWith('\n') ? entrypoint : `${entrypoint}\n`;
   const prelude = shellParameterPrelude(params);
-  return prelude ? `${prelude}${body}` : body;
+  if (!prelude) return { script: body };
+  // fault shell-prelude-on-disk: the assignments, values included, are written into the script file itself
+  if (fault('shell-prelude-on-disk')) return { script: `${prelude}${body}` };
+  return { script: `${PRELUDE_LOADER}${body}`, prelude };
 }

@@ -17,6 +17,8 @@ export interface ProcessSpec {
   cwd?: string;
   env: Record<string, string>;
   stdin?: string;
+  /** written to the child's file descriptor 3 (a pipe, then closed); no descriptor 3 when undefined */
+  descriptor3?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   maxStdoutBytes: number;
@@ -96,7 +98,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: spec.descriptor3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
         windowsHide: true,
       });
     } catch (err) {
@@ -172,6 +174,16 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       }
       finish();
     });
+
+    const fd3 = spec.descriptor3 === undefined ? null : (child.stdio[3] as NodeJS.WritableStream | null);
+    if (fd3) {
+      (fd3 as unknown as { on(e: string, f: () => void): void }).on('error', () => undefined); // the script may exit first
+      try {
+        fd3.end(spec.descriptor3 ?? '');
+      } catch {
+        /* ignored, as for stdin */
+      }
+    }
 
     if (child.stdin) {
       child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin

@@ -1,6 +1,7 @@
 /**
  * Acts on the datastore: keys owned by the tenant identity.
  */
+import type { RawResponse } from '../api/client';
 import { ok, unwrap } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 import { gone } from './common';
@@ -120,6 +121,12 @@ export async function changeKey(world: AttuneWorld, name: string, value: unknown
   world.remember('key', name, key);
   noteGiven(world, name, key, value, previous);
   return key;
+}
+
+/** PUT with the given value as the whole body's `value`, answer returned as it came (nothing remembered). */
+export async function attemptKeyChange(world: AttuneWorld, name: string, value: unknown): Promise<RawResponse> {
+  const { ref } = keyHistory(world, name);
+  return world.api.raw('PUT', `/api/v1/keys/${encodeURIComponent(ref)}`, { value });
 }
 
 export async function deleteKey(world: AttuneWorld, name: string): Promise<void> {

@@ -57,6 +57,12 @@ describe('runProcess', () => {
     assert.equal(o.stdout.text(), 'got:{"a":1}\nsecond\n<eof>\n');
   });
 
+  it('hands descriptor3 to the child as file descriptor 3, read to its end, beside stdin', async () => {
+    const o = await runProcess(spec('eval "$(cat <&3)"; exec 3<&-; read -r line; echo "$greeting/$line"', { descriptor3: "greeting='hi there'\n", stdin: 'from stdin\n' }));
+    assert.equal(o.exitCode, 0, o.stderr.text());
+    assert.equal(o.stdout.text(), 'hi there/from stdin\n');
+  });
+
   it('closes stdin immediately when there is nothing to send', async () => {
     const o = await runProcess(spec('cat; echo done', { timeoutMs: 3000 }));
     assert.equal(o.stdout.text(), 'done\n');

@@ -27,8 +27,12 @@ function runShellProbe(params: Record<string, unknown>, env: Record<string, stri
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secret-probe-'));
   try {
     const file = path.join(dir, 'action.sh');
-    fs.writeFileSync(file, inlineShellScript(shellProbe('api_password'), params), { mode: 0o700 });
-    const run = spawnSync('/bin/bash', [file], {
+    const inline = inlineShellScript(shellProbe('api_password'), params);
+    fs.writeFileSync(file, inline.script, { mode: 0o700 });
+    // descriptor 3 carries the prelude, as the worker's process runner gives it (here from a file of the test's own)
+    const preludeFile = path.join(dir, 'prelude');
+    fs.writeFileSync(preludeFile, inline.prelude ?? '');
+    const run = spawnSync('/bin/bash', ['-c', 'exec /bin/bash "$1" 3<"$2"', 'probe', file, preludeFile], {
       input: `${JSON.stringify(params)}\n`,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ATTUNE_EXEC_ID: '7', ...env },
       encoding: 'utf8',

@@ -103,7 +103,14 @@ test('inline shell prelude: non-exported variables, quoting, reserved names kept
   const prelude = shellParameterPrelude({ msg: "it's", n: 2, obj: { a: 1 }, PATH: '/evil', 'bad-name': 1, nil: null });
   assert.equal(prelude, [`msg='it'\\''s'`, `PARAM_MSG='it'\\''s'`, `n='2'`, `PARAM_N='2'`, `obj='{"a":1}'`, `PARAM_OBJ='{"a":1}'`, `PARAM_PATH='/evil'`, `nil=''`, `PARAM_NIL=''`].join('\n') + '\n');
   assert.ok(!prelude.includes('export'));
-  assert.equal(inlineShellScript('echo hi', {}), 'echo hi\n');
+  assert.deepEqual(inlineShellScript('echo hi', {}), { script: 'echo hi\n' });
+});
+
+test('inline shell: the script file holds no parameter value; the prelude goes to descriptor 3', () => {
+  const inline = inlineShellScript('echo "$token"', { token: 'sekr1t-value' });
+  assert.equal(inline.script, 'eval "$(cat <&3)"; exec 3<&-\necho "$token"\n');
+  assert.ok(!inline.script.includes('sekr1t-value'));
+  assert.equal(inline.prelude, `token='sekr1t-value'\nPARAM_TOKEN='sekr1t-value'\n`);
 });
 
 test('timeout resolution: execution, then action, then default', () => {

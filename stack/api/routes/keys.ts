@@ -286,7 +286,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       body: object(
         {
           name: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
-          value: { ...anyJson, description: 'new value (any JSON); absent or null keeps the current value' },
+          value: { ...anyJson, description: 'new value (any JSON but null); absent keeps the current value, null is refused with 422' },
           encrypted: nbool,
           ttl_seconds: { type: ['integer', 'null'], minimum: 1, description: 'project extension: new time-to-live from now; null removes the expiry' },
         },
@@ -303,6 +303,11 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     await writableKeyOr404(ctx, req, 'update', target, missing);
     const b = req.body ?? {};
     if (fault('key-bodies-logged')) ctx.log.info({ method: req.method, url: req.url, body: b }, 'key request');
+    // A null value is not "keep the current one" (an absent value is): refused, so nobody believes a value was cleared.
+    // fault key-null-update-kept: null silently keeps the current value (200)
+    if (b.value === null && !fault('key-null-update-kept')) {
+      throw validationError("value must not be null: omit 'value' to keep the key's current value, or give the new value");
+    }
     const newValue = b.value !== undefined && b.value !== null;
     const encrypted = typeof b.encrypted === 'boolean' ? b.encrypted : (row.encrypted as boolean);
     const sets: string[] = [];
