@@ -21,6 +21,10 @@ export interface ActionSpec {
   runtimeRef?: string;
   /** how the worker reads stdout (`json`: parsed into `result.data`); the target's default when absent */
   outputFormat?: 'text' | 'json' | 'yaml' | 'jsonl';
+  /** how the input reaches the action; the target's defaults (stdin, json) when absent */
+  parameterDelivery?: 'stdin' | 'file';
+  parameterFormat?: 'json' | 'dotenv' | 'yaml';
+  timeoutSeconds?: number;
 }
 
 export async function deleteAction(world: AttuneWorld, ref: string): Promise<void> {
@@ -42,6 +46,9 @@ export async function createAction(world: AttuneWorld, spec: ActionSpec): Promis
         param_schema: spec.paramSchema,
         out_schema: spec.outSchema,
         ...(spec.outputFormat ? { output_format: spec.outputFormat } : {}),
+        ...(spec.parameterDelivery ? { parameter_delivery: spec.parameterDelivery } : {}),
+        ...(spec.parameterFormat ? { parameter_format: spec.parameterFormat } : {}),
+        ...(spec.timeoutSeconds !== undefined ? { timeout_seconds: spec.timeoutSeconds } : {}),
       },
     }),
     `creating action ${ref}`,

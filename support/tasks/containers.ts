@@ -4,12 +4,11 @@
  * for; runs that look for what another run saw; a run pointed at one of the scenario's webhooks; cancelling a run.
  */
 import { stringify as toYaml } from 'yaml';
-import { unwrap } from '../api/envelopes';
 import type { Action } from '../api/models';
 import type { AttuneWorld } from '../world';
-import { deleteAction } from './actions';
+import { createAction } from './actions';
 import { runAction, type Execution } from './executions';
-import { addPackFile, ensureOwnPack } from './packs';
+import { addPackFile } from './packs';
 
 /** The container runtime every Attune-compatible target with a sandbox offers (docs/runtimes.md). */
 export const CONTAINER_RUNTIME = 'core.container';
@@ -29,27 +28,11 @@ export interface ContainerActionSpec {
 
 /** Creates an inline action of the container runtime in the scenario's pack (deleted at cleanup). */
 export async function createContainerAction(world: AttuneWorld, spec: ContainerActionSpec): Promise<Action> {
-  const packRef = await ensureOwnPack(world);
-  const ref = world.ref(spec.name);
-  const action = unwrap(
-    await world.api.POST('/api/v1/actions', {
-      body: {
-        ref,
-        pack_ref: packRef,
-        label: spec.name,
-        description: `Acceptance-suite container action "${spec.name}"`,
-        entrypoint: spec.script,
-        runtime_ref: spec.runtimeRef ?? CONTAINER_RUNTIME,
-        ...(spec.parameterDelivery ? { parameter_delivery: spec.parameterDelivery } : {}),
-        ...(spec.parameterFormat ? { parameter_format: spec.parameterFormat } : {}),
-        ...(spec.outputFormat ? { output_format: spec.outputFormat } : {}),
-        ...(spec.timeoutSeconds !== undefined ? { timeout_seconds: spec.timeoutSeconds } : {}),
-      },
-    }),
-    `creating container action ${ref}`,
-  );
-  world.onCleanup(`delete action ${ref}`, () => deleteAction(world, ref));
-  return world.remember('action', spec.name, action);
+  return createAction(world, {
+    ...spec,
+    description: `Acceptance-suite container action "${spec.name}"`,
+    runtimeRef: spec.runtimeRef ?? CONTAINER_RUNTIME,
+  });
 }
 
 /** The parameters of a look-around run that searches for what an earlier run saw (its folder, its parent process). */
