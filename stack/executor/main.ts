@@ -34,6 +34,12 @@ runService('executor', async (log) => {
     ['inquiryResponses', onInquiryResponded],
   ];
   for (const [key] of consumers) await mq.declareQueue(QUEUES[key]);
+  // fault executor-purges-queues-at-start: a "clean start" throws away what was published while the executor was down
+  if (fault('executor-purges-queues-at-start')) {
+    const ch = await mq.channel();
+    for (const [key] of consumers) await ch.purgeQueue(QUEUES[key].name);
+    await ch.close();
+  }
   for (const [key, handler] of consumers) {
     await mq.consume(QUEUES[key].name, (env) => handler(ctx, env), PREFETCH);
   }
@@ -44,8 +50,7 @@ runService('executor', async (log) => {
 
   return async () => {
     // first no new messages, and the ones being handled finished (a half-scheduled execution is never left behind)
-    // fault executor-restart-strands-executions: stop without draining (and, in recovery.ts, no reclaim at start)
-    if (!fault('executor-restart-strands-executions')) await mq.stopConsuming(5_000);
+    await mq.stopConsuming(5_000);
     await stopInquiries();
     await stopSweeper();
     await stopMonitor();

@@ -10,10 +10,10 @@
  *  - `scheduled`: the worker's dispatch may never have been published; it is published again to the same worker.
  *    The worker claims a dispatch only while the execution is `scheduled`, so a second copy is ignored.
  * (Attune Mid's supervisor re-publishes old `requested` executions at start, internals §4.11.)
+ * Proven by test/integration/executor-recovery.test.ts, which makes those states on purpose.
  */
 import { EXCHANGES, workerDispatchKey } from '../common/models';
 import type { ExecutorContext } from './context';
-import { fault } from '../common/faults';
 
 interface Pending {
   id: number;
@@ -24,10 +24,7 @@ interface Pending {
 }
 
 export async function recoverPendingExecutions(ctx: ExecutorContext): Promise<{ requested: number; scheduled: number; reclaimed: number }> {
-  // fault executor-restart-strands-executions (with the skipped drain in main.ts): `scheduling` rows stay there forever
-  const reclaimed = fault('executor-restart-strands-executions')
-    ? 0
-    : (await ctx.pool.query(`UPDATE execution SET status = 'requested' WHERE status = 'scheduling'`)).rowCount ?? 0;
+  const reclaimed = (await ctx.pool.query(`UPDATE execution SET status = 'requested' WHERE status = 'scheduling'`)).rowCount ?? 0;
   const { rows } = await ctx.pool.query<Pending>(
     `SELECT id, action_ref, config, worker, status::text AS status FROM execution
       WHERE status IN ('requested', 'scheduled') ORDER BY id`,
