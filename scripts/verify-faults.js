@@ -236,8 +236,9 @@ async function verifyOne(label, faults, guardedBy, opts, cucumberConfig) {
   }
 }
 
+/** Table text: pipes escaped, one line, and paths relative to the repository (the docs never name a machine's paths). */
 function mdEscape(s) {
-  return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return String(s).split(`${ROOT}/`).join('').split(ROOT).join('.').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 function resultTable(control, results, catalog) {
