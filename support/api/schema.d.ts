@@ -7893,7 +7893,7 @@ export interface paths {
                 content: {
                     "application/json": ({
                         name?: string | null;
-                        /** @description new value (any JSON); absent or null keeps the current value */
+                        /** @description new value (any JSON but null); absent keeps the current value, null is refused with 422 */
                         value?: unknown;
                         encrypted?: boolean | null;
                         /** @description project extension: new time-to-live from now; null removes the expiry */
