@@ -120,6 +120,16 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'container-rootfs-writable': { description: 'worker: the container root file system is bound read-write, so an action can change it for every later run', guardedBy: ['features/tier3/container-actions.feature'] },
   'container-tmp-shared': { description: 'worker: /tmp of every container sandbox is one shared host folder instead of an empty tmpfs per run', guardedBy: ['features/tier3/container-actions.feature'] },
   'container-outlives-worker': { description: 'worker: the container sandbox is not tied to its parent (no --die-with-parent): a timeout or cancel kills bwrap but the action inside runs on', guardedBy: ['features/tier3/container-actions.feature'] },
+  // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
+
+  // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---
+
+  // --- issue 11: managed pack sensors ---
+
+  // --- issue 11: notifications and WebSocket security ---
+
+  // --- issue 11: timer edge cases and action parameter validation ---
+
 };
 
 export type FaultName = string;
