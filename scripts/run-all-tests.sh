@@ -56,6 +56,7 @@ timeout --kill-after=15 1200 npx cucumber-js --profile ci "$@" || accept_status=
 # The report asks the target for its version, so it is written while the stack still runs.
 mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
+node scripts/trace.js >reports/trace.txt 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
 if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi

@@ -14,6 +14,9 @@ Feature: Platform health and signing in
   answer 503 saying so, because a caller that trusts "ready" and posts an execution would
   otherwise see it fail at once with "No worker available" (the execution is unschedulable).
 
+  Catalog: no catalog id (every catalog test assumes a healthy, signed-in client; the auth
+  contract is ../shared/spec/attune-api-contract.md §4, readiness docs/decisions.md).
+
   Rule: The platform reports its health to anyone
 
     Scenario: The API says it is healthy
