@@ -50,6 +50,7 @@ node scripts/gen-api.js --check || api_types_status=$?
 
 step "acceptance suite"
 accept_status=0
+rm -rf reports/coverage # each worker writes what it touched of the contract here (support/coverage.ts)
 # Bounded so that a hang can never eat a CI budget: the suite takes well under a minute.
 timeout --kill-after=15 1200 npx cucumber-js --profile ci "$@" || accept_status=$?
 
@@ -57,6 +58,7 @@ timeout --kill-after=15 1200 npx cucumber-js --profile ci "$@" || accept_status=
 mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
 node scripts/trace.js >reports/trace.txt 2>&1 || true
+node scripts/coverage.js >reports/coverage.txt 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
 if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi

@@ -3,6 +3,7 @@
  * One pool per worker process, opened on first use and closed in AfterAll. Every session is read-only.
  */
 import { Pool, type QueryResultRow } from 'pg';
+import { noteTablesOf } from './coverage';
 import { target } from './target';
 import { timeouts } from './timeouts';
 
@@ -30,6 +31,7 @@ export async function closeDatabase(): Promise<void> {
 }
 
 async function rows<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  noteTablesOf(sql);
   const result = await database().query<T>(sql, params);
   return result.rows;
 }

@@ -13,6 +13,7 @@
 import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { createApiClient } from './api/client';
 import { missingCapabilityReason } from './capabilities';
+import { writeCoverage } from './coverage';
 import { closeDatabase } from './database';
 import { attachDiagnostics } from './diagnostics';
 import { installPersonas } from './personas';
@@ -137,5 +138,6 @@ After({ name: 'diagnose, guard side effects, clean up' }, async function (this: 
 });
 
 AfterAll(async function () {
+  writeCoverage();
   await closeDatabase();
 });

@@ -4,6 +4,7 @@
  * afterwards. Subscribe BEFORE the step that acts: delivery is live only, nothing is replayed.
  */
 import WebSocket from 'ws';
+import { noteChannel } from './coverage';
 import { eventually } from './eventually';
 import { timeouts } from './timeouts';
 
@@ -45,6 +46,7 @@ export class NotificationStream {
         return;
       }
       if (frame.type === 'welcome' && !this.welcome) this.welcome = frame;
+      if (frame.type === 'notification') noteChannel(frame.notification_type);
       this.frames.push({ receivedAt: Date.now(), frame });
     });
     socket.on('unexpected-response', (_request, response) => {

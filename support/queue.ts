@@ -4,6 +4,7 @@
  * takes a message away from a platform consumer.
  */
 import * as amqp from 'amqplib';
+import { noteMessageType } from './coverage';
 import { target } from './target';
 
 export interface TappedMessage {
@@ -55,6 +56,7 @@ export class QueueTap {
           };
           try {
             entry.envelope = JSON.parse(text) as TappedMessage['envelope'];
+            noteMessageType(entry.envelope.message_type);
           } catch {
             entry.unparsable = text.slice(0, 500);
           }

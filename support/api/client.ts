@@ -5,6 +5,7 @@
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
+import { noteApiCall } from '../coverage';
 import { noteMethod } from './envelopes';
 
 export type Schemas = components['schemas'];
@@ -98,6 +99,7 @@ function transcriptMiddleware(actor: string, transcript: Transcript): Middleware
       const start = started.get(id);
       started.delete(id);
       noteMethod(response, request.method);
+      noteApiCall(request.method, schemaPath, response.status);
       transcript.push({
         actor,
         method: request.method,
@@ -195,6 +197,7 @@ export function createApiClient(
       throw new Error(`${method} ${url} could not be sent: ${describeNetworkError(error)}`);
     }
     const text = await response.text();
+    noteApiCall(method, path, response.status);
     transcript.push({
       actor,
       method,

@@ -5,6 +5,7 @@
  * reads go through the client's `raw` call and state the shape they rely on here.
  */
 import type { ApiClient } from '../api/client';
+import { noteTablesOf } from '../coverage';
 import { database } from '../database';
 import { ApiError, listItems, unwrapBody } from '../api/envelopes';
 import { describeValue, eventually } from '../eventually';
@@ -167,10 +168,9 @@ export function stampOf(row: Inquiry, field: 'timeout_at' | 'responded_at' | 'cr
 
 /** The pause a workflow run's own state records (`workflow_execution.paused`, `pause_reason`); @requires-database. */
 export async function workflowPause(runId: number): Promise<{ rows: number; paused: unknown; pause_reason: unknown }> {
-  const result = await database().query<{ paused: boolean; pause_reason: string | null }>(
-    'select paused, pause_reason from attune.workflow_execution where execution = $1',
-    [runId],
-  );
+  const sql = 'select paused, pause_reason from attune.workflow_execution where execution = $1';
+  noteTablesOf(sql);
+  const result = await database().query<{ paused: boolean; pause_reason: string | null }>(sql, [runId]);
   const row = result.rows[0];
   return { rows: result.rows.length, paused: row?.paused, pause_reason: row?.pause_reason ?? null };
 }
