@@ -19,6 +19,11 @@
  *           --no-control    skip the control run (exit code then ignores it)
  *           --no-build      skip the initial `tsc -p stack/tsconfig.json`
  *           --write-docs    also replace the results table in docs/fault-catalog.md
+ *           --merge-docs    update only the verified faults' rows of that table (new faults are added in catalog
+ *                           order; the rows of faults not run this time are kept as they were, with their own dates)
+ *           --all           run each fault against the whole suite (features/) instead of its guardedBy: shows which
+ *                           scenarios catch what nobody mapped (slow: one full run per fault)
+ * The last line is `caught N of M` (the exit code is non-zero below M of M or when the control failed).
  */
 'use strict';
 
@@ -34,7 +39,7 @@ const START_GUARD_S = 720; // fault-stack.sh bounds itself: up to 600 s waiting 
 const STOP_GUARD_S = 60;
 
 function parseArgs(argv) {
-  const opts = { names: [], timeoutS: 180, control: true, build: true, writeDocs: false };
+  const opts = { names: [], timeoutS: 180, control: true, build: true, writeDocs: false, mergeDocs: false, all: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--timeout') opts.timeoutS = Number(argv[++i]);
@@ -42,8 +47,10 @@ function parseArgs(argv) {
     else if (a === '--no-control') opts.control = false;
     else if (a === '--no-build') opts.build = false;
     else if (a === '--write-docs') opts.writeDocs = true;
+    else if (a === '--merge-docs') opts.mergeDocs = true;
+    else if (a === '--all') opts.all = true;
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node scripts/verify-faults.js [--timeout <s>] [--no-control] [--no-build] [--write-docs] [fault …]');
+      console.log('usage: node scripts/verify-faults.js [--timeout <s>] [--no-control] [--no-build] [--write-docs|--merge-docs] [--all] [fault …]');
       process.exit(0);
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else opts.names.push(...a.split(',').filter(Boolean));
@@ -296,9 +303,10 @@ async function main() {
   }
   const cucumberConfig = writeCucumberConfig();
   const featuresOf = (g) => g.split(':')[0];
+  const guardsOf = (name) => (opts.all ? ['features'] : catalog[name].guardedBy);
   let control = null;
   if (opts.control) {
-    const all = [...new Set(selected.flatMap((n) => catalog[n].guardedBy.map(featuresOf)))].sort();
+    const all = [...new Set(selected.flatMap((n) => guardsOf(n).map(featuresOf)))].sort();
     console.log(`control: no fault, ${all.join(' ')} ...`);
     control = await verifyOne('none', 'none', all, opts, cucumberConfig);
     const failed = control.scenarios.filter((s) => s.status !== 'passed');
@@ -308,8 +316,8 @@ async function main() {
   }
   const results = [];
   for (const name of selected) {
-    console.log(`${name}: ${catalog[name].guardedBy.join(' ')} ...`);
-    const r = await verifyOne(name, name, catalog[name].guardedBy, opts, cucumberConfig);
+    console.log(`${name}: ${guardsOf(name).join(' ')} ...`);
+    const r = await verifyOne(name, name, guardsOf(name), opts, cucumberConfig);
     console.log(`  ${r.verdict} (${r.seconds}s)${r.reason ? ': ' + r.reason : ''}`);
     results.push(r);
   }
@@ -325,8 +333,38 @@ async function main() {
     `Result: **${ok ? 'every fault caught' : 'NOT PROVEN'}**.\n\n${table}\n`;
   fs.writeFileSync(path.join(OUT_DIR, 'summary.md'), summary);
   if (opts.writeDocs) updateDocs(`_Last run: ${stamp}, ${seconds} s in all._\n\n${table}`);
+  else if (opts.mergeDocs) mergeDocs(table, catalog, stamp);
   console.log(`\n${ok ? 'every fault CAUGHT' : 'NOT PROVEN'}; ${seconds} s in all; reports/faults/summary.md`);
+  const caught = results.filter((r) => r.verdict === 'CAUGHT').length;
+  console.log(`caught ${caught} of ${results.length}${control ? ` (control ${control.verdict})` : ''}`);
   return ok ? 0 : 1;
+}
+
+/** Replaces the verified faults' rows of the docs table (keyed by the fault name in the first cell), adds new ones. */
+function mergeDocs(table, catalog, stamp) {
+  const begin = '<!-- fault-results:begin -->';
+  const end = '<!-- fault-results:end -->';
+  const text = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    console.error(`${path.relative(ROOT, DOC)} has no ${begin} … ${end} block; docs not updated`);
+    return;
+  }
+  const nameOf = (row) => row.split(' | ')[0].replace(/^\|\s*/, '').trim();
+  const block = text.slice(i + begin.length, j).split('\n');
+  const header = block.filter((l) => !l.startsWith('| ') || l.startsWith('| fault |'));
+  const rows = new Map(block.filter((l) => l.startsWith('| ') && !l.startsWith('| fault |')).map((l) => [nameOf(l), l]));
+  const fresh = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| fault |'));
+  for (const row of fresh) {
+    const name = nameOf(row);
+    rows.set(name, name === '(control: none)' ? row : row.replace(/\| \*\*(\w+)\*\* \|/, `| **$1** (${stamp.slice(0, 10)}) |`));
+  }
+  const order = ['(control: none)', ...Object.keys(catalog)];
+  const ordered = [...rows.entries()].sort(([a], [b]) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0)).map(([, l]) => l);
+  const lastHeader = header.findIndex((l) => l.startsWith('|---'));
+  const out = [...header.slice(0, lastHeader + 1), ...ordered, ...header.slice(lastHeader + 1)];
+  fs.writeFileSync(DOC, `${text.slice(0, i + begin.length)}${out.join('\n')}${text.slice(j)}`);
 }
 
 function updateDocs(block) {
