@@ -59,6 +59,7 @@ mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
 node scripts/trace.js >reports/trace.txt 2>&1 || true
 node scripts/coverage.js >reports/coverage.txt 2>&1 || true
+node scripts/suite-power.js >/dev/null 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
 if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
