@@ -54,6 +54,14 @@ rm -rf reports/coverage # each worker writes what it touched of the contract her
 # Bounded so that a hang can never eat a CI budget: the suite takes well under a minute.
 timeout --kill-after=15 1200 npx cucumber-js --profile ci "$@" || accept_status=$?
 
+# The benchmarks' smoke: it proves `npm run bench` works against this target, never how fast it is (figures from a
+# loaded CI machine mean nothing; `npm run bench` alone measures).
+step "benchmark smoke (npm run bench -- --quick)"
+bench_status=0
+timeout --kill-after=15 300 node bench/main.js --quick >reports/bench-smoke.txt 2>&1 || bench_status=$?
+tail -3 reports/bench-smoke.txt
+[ "$bench_status" -eq 0 ] || echo "npm test: the benchmark smoke failed (exit $bench_status); see reports/bench-smoke.txt" >&2
+
 # The report asks the target for its version, so it is written while the stack still runs.
 mkdir -p reports
 node scripts/report.js >reports/summary-line.txt 2>&1 || true
@@ -62,5 +70,5 @@ node scripts/coverage.js >reports/coverage.txt 2>&1 || true
 node scripts/suite-power.js >/dev/null 2>&1 || true
 stop_stack
 cat reports/summary-line.txt
-if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ]; then exit 1; fi
+if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ] || [ "$bench_status" -ne 0 ]; then exit 1; fi
 exit 0

@@ -172,14 +172,15 @@ export async function buildAcceptanceReport(options: ReportOptions = {}): Promis
   return { counts, output };
 }
 
-/** A link from the acceptance report to the suite power page (scripts/suite-power.js), right below the page's top. */
+/** Links from the acceptance report to the suite power page (scripts/suite-power.js) and the benchmarks (bench/), at the top. */
 function linkSuitePower(output: string): void {
   try {
     const html = fs.readFileSync(output, 'utf8');
     if (html.includes('href="suite-power.html"')) return;
     const link =
       '<div style="margin:8px 16px;font-family:sans-serif">How far this suite can be trusted (traceability, contract coverage, ' +
-      'stability, fault catalog): <a href="suite-power.html">suite power</a></div>';
+      'stability, fault catalog): <a href="suite-power.html">suite power</a>. How fast the target is (latency, ' +
+      'throughput, notification delay, timer precision, scale): <a href="bench.html">benchmarks</a> (`npm run bench`).</div>';
     fs.writeFileSync(output, html.replace(/<body([^>]*)>/, (m) => `${m}\n${link}`));
   } catch {
     // the report itself is written; a missing link is not worth failing it
