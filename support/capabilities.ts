@@ -36,6 +36,11 @@ async function probe(description: string, run: () => Promise<void>): Promise<Cap
   }
 }
 
+/** A capability the target profile switched off: unavailable, with that as the reason. */
+async function offered(what: string): Promise<CapabilityReport> {
+  return { available: false, reason: `no ${what}` };
+}
+
 async function detect(): Promise<Capabilities> {
   const settings = target();
   const [api, database, queue, notifier, keyTtl, workers] = await Promise.all([
@@ -43,8 +48,12 @@ async function detect(): Promise<Capabilities> {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
     }),
-    probe(`PostgreSQL ${redactUrl(settings.dbUrl)} (schema attune)`, () => db.ping()),
-    probe(`RabbitMQ ${redactUrl(settings.amqpUrl)} (exchange attune.events)`, () => probeQueue(settings.amqpUrl)),
+    settings.dbUrl === 'off'
+      ? offered('database access (ATTUNE_DB_URL=off: the target profile offers none)')
+      : probe(`PostgreSQL ${redactUrl(settings.dbUrl)} (schema attune)`, () => db.ping()),
+    settings.amqpUrl === 'off'
+      ? offered('queue access (ATTUNE_AMQP_URL=off: the target profile offers none)')
+      : probe(`RabbitMQ ${redactUrl(settings.amqpUrl)} (exchange attune.events)`, () => probeQueue(settings.amqpUrl)),
     probe(`notifier ${settings.wsUrl}`, async () => {
       const stream = await NotificationStream.open(settings.wsUrl, await adminAccessToken());
       await stream.close();

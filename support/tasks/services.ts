@@ -1,10 +1,12 @@
 /**
  * Acts on the target's services (scenarios tagged `@requires-service-control`): stop and start one service through the
- * control the run was given (`ATTUNE_SERVICE_CONTROL`, today only `supervisor:<url>`: the reference stack's
- * supervisor, `POST <url>/services/<name>/stop|start|kill`). A stopped or killed service is always started again by
- * cleanup. Further workers are the services `worker-2` … (the supervisor starts them on demand); a scenario that starts
+ * control the run was given (`ATTUNE_SERVICE_CONTROL`): `supervisor:<url>` (the reference stack's supervisor,
+ * `POST <url>/services/<name>/stop|start|kill`) or `command:<template>`, a command line in which `{action}` and
+ * `{service}` are filled in (e.g. `command:docker compose -f docker-compose.e2e.yaml {action} {service}`; it must exit
+ * 0 once the action is done). A stopped or killed service is always started again by cleanup. Further workers are the services `worker-2` … (the supervisor starts them on demand); a scenario that starts
  * them stops them again at cleanup, so the next scenario finds the platform as it was.
  */
+import { execFile } from 'node:child_process';
 import { target } from '../target';
 import { timeouts } from '../timeouts';
 import type { AttuneWorld } from '../world';
@@ -17,12 +19,42 @@ function supervisorUrl(): string {
   const control = target().serviceControl;
   const match = /^supervisor:(https?:\/\/.+)$/.exec(control);
   if (!match) {
-    throw new Error(`service control "${control}" is not supported (expected supervisor:http://host:port)`);
+    throw new Error(`service control "${control}" is not supported (expected supervisor:http://host:port or command:<template>)`);
   }
   return match[1].replace(/\/+$/, '');
 }
 
+/** `command:<template>` control: the template with {action} and {service} filled in, run by /bin/sh. */
+function commandTemplate(): string | undefined {
+  const m = /^command:(.+)$/.exec(target().serviceControl);
+  return m ? m[1].trim() : undefined;
+}
+
+async function runCommand(world: AttuneWorld, template: string, service: ServiceName, action: ControlAction): Promise<void> {
+  const line = template.replace(/\{action\}/g, action).replace(/\{service\}/g, service);
+  const at = Date.now();
+  const outcome = await new Promise<{ code: number | string; output: string }>((resolve) => {
+    execFile('/bin/sh', ['-c', line], { timeout: timeouts.serviceControl }, (error, stdout, stderr) => {
+      const code = error ? ((error as NodeJS.ErrnoException & { code?: number | string }).code ?? 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}`.slice(-2000) });
+    });
+  });
+  world.transcript.push({
+    actor: 'service control',
+    method: 'EXEC',
+    path: `/services/${service}/${action}`,
+    url: line,
+    status: outcome.code === 0 ? 200 : 500,
+    durationMs: Date.now() - at,
+    at: new Date().toISOString(),
+    responseBody: outcome.output,
+  });
+  if (outcome.code !== 0) throw new Error(`${action} ${service}: \`${line}\` exited ${outcome.code}: ${outcome.output}`);
+}
+
 async function control(world: AttuneWorld, service: ServiceName, action: ControlAction): Promise<void> {
+  const template = commandTemplate();
+  if (template) return runCommand(world, template, service, action);
   const url = `${supervisorUrl()}/services/${service}/${action}`;
   const at = Date.now();
   let status = 0;
