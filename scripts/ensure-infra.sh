@@ -2,7 +2,7 @@
 # Makes sure the infrastructure of the e2e environment answers before the stack or the suite starts:
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) with database attune_e2e,
 #   RabbitMQ on 127.0.0.1:5672; curl and jq for the suite's shell actions, bubblewrap and busybox-static for the
-#   container runtime (installed when missing).
+#   container runtime, Chromium for the report's browser check (installed when missing).
 # Starts a server that is installed but stopped; waits up to 60 s for each; exits non-zero with a clear message when
 # something cannot be had. Safe to run repeatedly.
 set -uo pipefail
@@ -110,8 +110,20 @@ ensure_container_tools() {
   fi
 }
 
+# The release report is checked in a real browser (scripts/check-report-in-browser.js: Debian's chromium driven by
+# playwright-core). Installed from Debian when missing; `npm test` needs it, so failing here is an error.
+ensure_browser() {
+  local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [ -x "$chromium" ] && { say "browser present ($chromium)"; return; }
+  command -v apt-get >/dev/null 2>&1 || die "the report's browser check needs Chromium at $chromium (set CHROMIUM_PATH) and there is no apt-get here"
+  say "installing chromium for the report's browser check (apt-get; about a minute)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+    || die "apt-get install chromium failed"
+}
+
 ensure_postgres
 ensure_rabbitmq
 ensure_action_tools
 ensure_container_tools
+ensure_browser
 say "infrastructure ready"

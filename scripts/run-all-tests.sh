@@ -69,6 +69,11 @@ node scripts/trace.js >reports/trace.txt 2>&1 || true
 node scripts/coverage.js >reports/coverage.txt 2>&1 || true
 node scripts/suite-power.js >/dev/null 2>&1 || true
 stop_stack
+
+step "the release report in headless Chromium, offline"
+report_status=0
+node scripts/check-report-in-browser.js || report_status=$?
+
 cat reports/summary-line.txt
-if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ] || [ "$bench_status" -ne 0 ]; then exit 1; fi
+if [ "$unit_status" -ne 0 ] || [ "$integration_status" -ne 0 ] || [ "$accept_status" -ne 0 ] || [ "$api_types_status" -ne 0 ] || [ "$bench_status" -ne 0 ] || [ "$report_status" -ne 0 ]; then exit 1; fi
 exit 0

@@ -3,10 +3,11 @@
  * tagged `@requires-<capability>` whose capability is missing is skipped with the reason attached to the report.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { db } from './database';
 import { NotificationStream } from './notifications';
 import { probeQueue } from './queue';
-import { target } from './target';
+import { projectRoot, target } from './target';
 import { timeouts } from './timeouts';
 import { adminAccessToken, workerId } from './worker-session';
 
@@ -188,6 +189,27 @@ let detected: Promise<Capabilities> | undefined;
 export function capabilities(): Promise<Capabilities> {
   detected ??= detect();
   return detected;
+}
+
+/**
+ * The capability table of this run, probed once at the start: written to reports/capabilities.json for the report's
+ * "what the target offered" table, and printed once (by the first worker) so the terminal says up front what will
+ * be skipped and why.
+ */
+export async function publishCapabilityTable(): Promise<void> {
+  const found = await capabilities();
+  const rows = CAPABILITIES.map((name) => ({ name, available: found[name].available, reason: found[name].reason }));
+  const dir = path.join(projectRoot, 'reports');
+  fs.mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.capabilities-${process.pid}.json`);
+  fs.writeFileSync(temp, `${JSON.stringify({ probed: new Date().toISOString(), capabilities: rows }, null, 2)}\n`);
+  fs.renameSync(temp, path.join(dir, 'capabilities.json'));
+  const worker = process.env.CUCUMBER_WORKER_ID;
+  if (worker === undefined || worker === '0') {
+    const missing = rows.filter((r) => !r.available);
+    const lines = rows.map((r) => `  ${r.available ? 'yes' : 'no '}  ${r.name.padEnd(18)} ${r.reason}`);
+    process.stdout.write(`\nWhat the target offers (${missing.length ? `${missing.length} missing: their scenarios are skipped` : 'everything'}):\n${lines.join('\n')}\n\n`);
+  }
 }
 
 /** The capabilities a scenario's tags ask for (`@requires-database` → `database`). Unknown names are reported. */

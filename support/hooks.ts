@@ -12,7 +12,7 @@
  */
 import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { createApiClient } from './api/client';
-import { missingCapabilityReason } from './capabilities';
+import { missingCapabilityReason, publishCapabilityTable } from './capabilities';
 import { writeCoverage } from './coverage';
 import { closeDatabase } from './database';
 import { attachDiagnostics } from './diagnostics';
@@ -67,6 +67,7 @@ BeforeAll({ timeout: timeouts.workerSetup }, async function () {
     await adminAccessToken();
     const admin = createApiClient(settings.apiUrl, () => adminAccessToken(), setupTranscript, 'admin');
     personaStatus = await installPersonas(admin);
+    await publishCapabilityTable();
   } catch (error) {
     const calls = setupTranscript
       .slice(-10)

@@ -1,7 +1,8 @@
 /**
- * The release report: `reports/acceptance.html` (cucumber-html-reporter, bootstrap theme) built from
+ * The release report: `reports/acceptance.html`, one self-contained page (support/report-page.ts) built from
  * `reports/cucumber.json`, with a metadata block (target, target version, git commit, Node, workers, start, duration),
- * and the one-line verdict `N passed, N failed[, N skipped]`.
+ * the capability table the run probed (`reports/capabilities.json`), and the one-line verdict
+ * `N passed, N failed[, N skipped]`.
  *
  * Loaded by scripts/report.js after a run. (It also sits under support/, so cucumber loads it: no side effects here.)
  */
@@ -10,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createApiClient } from './api/client';
 import { targetVersion } from './questions/platform';
+import { renderReportPage, type CapabilityRow, type PageFeature } from './report-page';
 import { projectRoot, target } from './target';
 
 export interface ScenarioCounts {
@@ -147,42 +149,23 @@ export async function buildAcceptanceReport(options: ReportOptions = {}): Promis
     Result: verdictLine(counts),
   };
 
-  // cucumber-html-reporter is CommonJS without types
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const reporter = require('cucumber-html-reporter') as { generate: (o: Record<string, unknown>, cb?: (e?: unknown) => void) => unknown };
-  let failure: unknown;
-  reporter.generate(
-    {
-      theme: 'bootstrap',
-      jsonFile,
-      output,
-      name: 'Attune acceptance',
-      brandTitle: 'Attune acceptance suite',
-      reportSuiteAsScenarios: true,
-      scenarioTimestamp: true,
-      launchReport: false,
-      metadata,
-    },
-    (error?: unknown) => {
-      failure = error;
-    },
-  );
-  if (failure) return { counts, note: `the HTML report could not be built: ${String(failure)}` };
-  linkSuitePower(output);
-  return { counts, output };
-}
-
-/** Links from the acceptance report to the suite power page (scripts/suite-power.js) and the benchmarks (bench/), at the top. */
-function linkSuitePower(output: string): void {
+  const capabilitiesFile = path.join(path.dirname(output), 'capabilities.json');
+  let capabilities: CapabilityRow[] | undefined;
   try {
-    const html = fs.readFileSync(output, 'utf8');
-    if (html.includes('href="suite-power.html"')) return;
-    const link =
-      '<div style="margin:8px 16px;font-family:sans-serif">How far this suite can be trusted (traceability, contract coverage, ' +
-      'stability, fault catalog): <a href="suite-power.html">suite power</a>. How fast the target is (latency, ' +
-      'throughput, notification delay, timer precision, scale): <a href="bench.html">benchmarks</a> (`npm run bench`).</div>';
-    fs.writeFileSync(output, html.replace(/<body([^>]*)>/, (m) => `${m}\n${link}`));
+    capabilities = (JSON.parse(fs.readFileSync(capabilitiesFile, 'utf8')) as { capabilities: CapabilityRow[] }).capabilities;
   } catch {
-    // the report itself is written; a missing link is not worth failing it
+    capabilities = undefined; // a run that never reached its first worker's setup has no table
   }
+  const links = [
+    { href: 'suite-power.html', text: 'Suite power: traceability, contract coverage, stability, fault catalog' },
+    { href: 'bench.html', text: 'Benchmarks (npm run bench)' },
+    { href: 'junit.xml', text: 'JUnit XML' },
+  ];
+  try {
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+    fs.writeFileSync(output, renderReportPage({ title: 'Attune acceptance', metadata, features: features as PageFeature[], capabilities, links }));
+  } catch (error) {
+    return { counts, note: `the HTML report could not be written: ${String(error)}` };
+  }
+  return { counts, output };
 }
