@@ -22,6 +22,7 @@ npm run --silent build || fail "the stack does not compile"
 step "type-check and lint"
 npm run --silent typecheck || fail "type errors"
 npm run --silent lint || fail "feature lint failed"
+bash scripts/check-compose.sh || fail "docker-compose.e2e.yaml does not pass the compose CLI's config check"
 
 step "unit tests"
 unit_status=0
