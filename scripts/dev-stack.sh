@@ -29,6 +29,7 @@ export ATTUNE_WS_URL=ws://127.0.0.1:$((base + 81))/ws
 export ATTUNE_DB_URL=postgresql://postgres@127.0.0.1:5432/$DB
 export ATTUNE_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST
 export ATTUNE_SERVICE_CONTROL=supervisor:http://127.0.0.1:$((base + 99))
+export ATTUNE_INFRA_CONTROL='command:ATTUNE_INFRA_DRILL=scoped ATTUNE_INFRA_VHOST=$VHOST ATTUNE_INFRA_DB=$DB bash scripts/infra-control.sh {action}'
 export ATTUNE_E2E_LOG_DIR=logs/$name
 ENV
 }

@@ -30,6 +30,7 @@ ATTUNE_WS_URL=ws://127.0.0.1:28081/ws
 ATTUNE_DB_URL=postgresql://postgres@127.0.0.1:5432/$DB
 ATTUNE_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/$VHOST
 ATTUNE_SERVICE_CONTROL=supervisor:http://127.0.0.1:28099
+ATTUNE_INFRA_CONTROL=command:ATTUNE_INFRA_DRILL=scoped ATTUNE_INFRA_VHOST=$VHOST ATTUNE_INFRA_DB=$DB bash scripts/infra-control.sh {action}
 ATTUNE_E2E_LOG_DIR=logs/faults
 ENV
 }

@@ -41,6 +41,11 @@ else
   started_stack=1
   # The stack is ours for this run, so scenarios may stop and start its services (@disruptive).
   export ATTUNE_SERVICE_CONTROL="${ATTUNE_SERVICE_CONTROL:-supervisor:http://127.0.0.1:${ATTUNE_SUPERVISOR_PORT:-18099}}"
+  # Outage drills (@requires-infra-control): under CI=true the machine is the run's alone, so its RabbitMQ and
+  # PostgreSQL really restart; elsewhere they are shared, and the drills only cut this stack's own connections
+  # (its vhost and its database), which is what its services see of a restart (scripts/infra-control.sh).
+  if [ "${CI:-}" = true ]; then infra_mode=restart; else infra_mode=scoped; fi
+  export ATTUNE_INFRA_CONTROL="${ATTUNE_INFRA_CONTROL:-command:ATTUNE_INFRA_DRILL=$infra_mode ATTUNE_INFRA_VHOST=/ ATTUNE_INFRA_DB=attune_e2e bash scripts/infra-control.sh {action}}"
 fi
 stop_stack() { if [ "${started_stack:-0}" = 1 ]; then bash scripts/stack-stop.sh >/dev/null 2>&1; started_stack=0; fi; }
 trap stop_stack EXIT INT TERM

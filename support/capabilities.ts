@@ -12,7 +12,7 @@ import { timeouts } from './timeouts';
 import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
-  'api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
+  'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -70,6 +70,9 @@ async function detect(): Promise<Capabilities> {
     'service-control': settings.serviceControl
       ? { available: true, reason: `service control via ${settings.serviceControl}` }
       : { available: false, reason: 'ATTUNE_SERVICE_CONTROL is not set (e.g. supervisor:http://127.0.0.1:18099)' },
+    'infra-control': settings.infraControl
+      ? { available: true, reason: `infrastructure control via ${settings.infraControl}` }
+      : { available: false, reason: 'ATTUNE_INFRA_CONTROL is not set: the broker and the database are not ours to restart (npm test sets it only under CI=true)' },
     'key-ttl': keyTtl,
     'container-runtime': settings.containerRuntime
       ? { available: true, reason: `container runtime ${settings.containerRuntime} (ATTUNE_E2E_CONTAINER_RUNTIME)` }

@@ -20,6 +20,9 @@ export interface TargetSettings {
   adminPassword: string;
   /** e.g. `supervisor:http://127.0.0.1:18099`; empty when the suite may not stop/start services. */
   serviceControl: string;
+  /** e.g. `command:bash scripts/infra-control.sh {action}`; empty when the suite may not restart the broker or the
+   * database (they are usually shared: only a run that has the machine to itself sets it). */
+  infraControl: string;
   /** set when scenarios may use a container engine (`ATTUNE_E2E_CONTAINER_RUNTIME`); otherwise the workers' own report decides. */
   containerRuntime: string;
   /** the worker's stdout / stderr capture limits in bytes (`worker.max_stdout_bytes` / `max_stderr_bytes`, Attune's default 10 MiB). */
@@ -118,6 +121,7 @@ export function loadTargetSettings(): TargetSettings {
     adminLogin: envOr('ATTUNE_ADMIN_LOGIN', str(security.admin_login, 'test@attune.local')),
     adminPassword: envOr('ATTUNE_ADMIN_PASSWORD', str(security.admin_password, 'TestPass123!')),
     serviceControl: envOr('ATTUNE_SERVICE_CONTROL', ''),
+    infraControl: envOr('ATTUNE_INFRA_CONTROL', ''),
     containerRuntime: envOr('ATTUNE_E2E_CONTAINER_RUNTIME', ''),
     maxStdoutBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDOUT_BYTES', str(worker.max_stdout_bytes, String(TEN_MIB))), 'max stdout bytes'),
     maxStderrBytes: positiveInt(envOr('ATTUNE_E2E_MAX_STDERR_BYTES', str(worker.max_stderr_bytes, String(TEN_MIB))), 'max stderr bytes'),

@@ -51,6 +51,14 @@ export const timeouts = {
   lostWorkerMargin: scaled(5_000),
   /** a service the run's service control started reports ready again (a worker registers, the executor consumes). */
   serviceBack: scaled(30_000),
+  /** the infrastructure control's own command (a RabbitMQ stop_app/start_app, a PostgreSQL fast restart). Measured on
+   * this machine kind (2026-12-07): RabbitMQ 3.11 stop_app + start_app + await_startup 4–7 s, PostgreSQL 15 fast restart
+   * 0.3–1.2 s, the scoped drills under 0.5 s. */
+  infraRestart: scaled(60_000),
+  /** after a broker or database restart, until the platform reports ready by itself (its services reconnect in
+   * process: 0.2 s after a scoped drop, 1–3 s after a real restart, measured as above; the bound is the reconnect
+   * backoff's cap, 3 s, times ten). */
+  infraRecovered: scaled(30_000),
   /** an enforcement leaves `created` (processed / disabled) once its event exists. */
   enforcementResolved: scaled(15_000),
   /** a webhook post or an API-created event shows up in the event list. */

@@ -12,7 +12,13 @@ export interface AttuneConfig {
   service_name: string;
   environment: string;
   database: { url: string; schema: string; max_connections: number; min_connections: number };
-  message_queue: { url: string };
+  message_queue: {
+    url: string;
+    /** how long a lost broker connection is retried in process before the service exits (75) */
+    reconnect_give_up_seconds?: number;
+    /** how long a publish waits for a lost connection to come back before it fails */
+    publish_wait_seconds?: number;
+  };
   server: { host: string; port: number; max_body_size: number };
   notifier: { host: string; port: number; max_connections: number };
   security: {
@@ -58,7 +64,7 @@ export const configDefaults: AttuneConfig = {
   service_name: 'attune',
   environment: 'e2e',
   database: { url: 'postgresql://postgres@127.0.0.1:5432/attune', schema: 'attune', max_connections: 50, min_connections: 5 },
-  message_queue: { url: 'amqp://guest:guest@localhost:5672/%2f' },
+  message_queue: { url: 'amqp://guest:guest@localhost:5672/%2f', reconnect_give_up_seconds: 300, publish_wait_seconds: 30 },
   server: { host: '0.0.0.0', port: 8080, max_body_size: 10 * 1024 * 1024 },
   notifier: { host: '0.0.0.0', port: 8081, max_connections: 10000 },
   security: {

@@ -120,6 +120,12 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'container-rootfs-writable': { description: 'worker: the container root file system is bound read-write, so an action can change it for every later run', guardedBy: ['features/tier3/container-actions.feature'] },
   'container-tmp-shared': { description: 'worker: /tmp of every container sandbox is one shared host folder instead of an empty tmpfs per run', guardedBy: ['features/tier3/container-actions.feature'] },
   'container-outlives-worker': { description: 'worker: the container sandbox is not tied to its parent (no --die-with-parent): a timeout or cancel kills bwrap but the action inside runs on', guardedBy: ['features/tier3/container-actions.feature'] },
+  // --- issue 12: broker and database outages ---
+  'mq-exits-on-connection-loss': { description: 'every service: a lost broker connection ends the process (exit 75) instead of being re-established in process; only the supervisor, within its restart limit, brings the service back', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
+  'transient-errors-drop-messages': { description: 'every consumer: a handler that fails because the database or the broker is away drops its message (nack without requeue) instead of handling it again once they are back', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
+  'scheduling-never-reclaimed': { description: 'executor: an execution left in scheduling by a handler that lost the database mid-way is never requested again (it waits forever)', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
+  'notifier-health-ignores-listener': { description: 'notifier: GET /health answers ok while its database LISTEN is down, so a client is told all is well while it hears nothing', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
+
   // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
 
   // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---

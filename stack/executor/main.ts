@@ -12,7 +12,7 @@ import type { ExecutorContext } from './context';
 import { handleEnforcementCreated } from './enforcement-processor';
 import { handleEventCreated } from './event-processor';
 import { startInquiries } from './inquiries';
-import { recoverPendingExecutions } from './recovery';
+import { recoverPendingExecutions, startSchedulingSweeper } from './recovery';
 import { handleExecutionRequested } from './scheduler';
 import { onInquiryResponded } from './tier2-hooks';
 import { startTimeoutMonitor } from './timeout-monitor';
@@ -47,10 +47,12 @@ runService('executor', async (log) => {
   const stopMonitor = startTimeoutMonitor(ctx);
   const stopSweeper = startWorkflowSweeper(ctx);
   const stopInquiries = startInquiries(ctx);
+  const stopSchedulingSweeper = startSchedulingSweeper(ctx);
 
   return async () => {
     // first no new messages, and the ones being handled finished (a half-scheduled execution is never left behind)
     await mq.stopConsuming(5_000);
+    await stopSchedulingSweeper();
     await stopInquiries();
     await stopSweeper();
     await stopMonitor();

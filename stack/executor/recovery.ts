@@ -12,6 +12,7 @@
  * (Attune Mid's supervisor re-publishes old `requested` executions at start, internals §4.11.)
  * Proven by test/integration/executor-recovery.test.ts, which makes those states on purpose.
  */
+import { fault } from '../common/faults';
 import { EXCHANGES, workerDispatchKey } from '../common/models';
 import type { ExecutorContext } from './context';
 
@@ -48,4 +49,41 @@ export async function recoverPendingExecutions(ctx: ExecutorContext): Promise<{ 
     ctx.log.info({ reclaimed_scheduling: reclaimed, requested_again: requested, dispatched_again: scheduled }, 'recovered executions a previous executor left pending');
   }
   return { requested, scheduled, reclaimed };
+}
+
+/** A `scheduling` row older than this has lost its handler (the process went, or the database went mid-handler). */
+const STALE_SCHEDULING_MS = 10_000;
+const SCHEDULING_SWEEP_MS = 5_000;
+
+/**
+ * While running: `scheduling` is held only for the instant a handler chooses a worker, so a row that stays in it
+ * lost its handler (a database outage in the middle of it: the message went back to its queue, but finds the row no
+ * longer `requested`). It goes back to `requested` and is requested again. A handler that was merely slow finds the
+ * row `requested` at its own conditional update and stands down; the new request schedules it once.
+ */
+export async function reclaimStaleScheduling(ctx: ExecutorContext, olderThanMs = STALE_SCHEDULING_MS): Promise<number> {
+  const { rows } = await ctx.pool.query<{ id: number; action_ref: string }>(
+    `UPDATE execution SET status = 'requested'
+      WHERE status = 'scheduling' AND updated < now() - make_interval(secs => $1::float8 / 1000)
+      RETURNING id, action_ref`,
+    [olderThanMs],
+  );
+  for (const row of rows) await ctx.mq.publish('ExecutionRequested', { execution_id: row.id, action_ref: row.action_ref });
+  if (rows.length) ctx.log.warn({ executions: rows.map((r) => r.id) }, 'executions left in scheduling by a lost handler were requested again');
+  return rows.length;
+}
+
+/** Runs reclaimStaleScheduling every few seconds; returns the stop function. */
+export function startSchedulingSweeper(ctx: ExecutorContext): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    // fault scheduling-never-reclaimed: an execution whose handler was lost mid-scheduling waits forever
+    if (fault('scheduling-never-reclaimed')) return;
+    running = reclaimStaleScheduling(ctx).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'scheduling sweep failed; next round retries'));
+  }, SCHEDULING_SWEEP_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

@@ -27,6 +27,7 @@ runService('notifier', async (log) => {
     log,
     grantsOf: (identityId) => grantsOf(pool, identityId),
     subjectOf: (frame) => subjectOf(pool, frame),
+    listening: () => listener.connected,
   });
   const listener = new PgListener(
     NOTIFY_CHANNELS,

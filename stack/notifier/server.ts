@@ -44,6 +44,8 @@ export interface NotifierServerOptions {
   grantsOf: (identityId: number) => Promise<Grant[]>;
   /** what one notification is about (visibility.subjectOf over the pool): called once per notification */
   subjectOf: (frame: NotificationFrame) => Promise<Subject>;
+  /** whether the database LISTEN is in place now: GET /health answers 503 while it is not (a client would hear nothing) */
+  listening?: () => boolean;
 }
 
 function writeJsonAndClose(socket: Duplex, status: number, body: unknown): void {
@@ -168,7 +170,13 @@ export class NotifierServer {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://notifier').pathname;
-    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/health') {
+      // fault notifier-health-ignores-listener: healthy even while it hears nothing from the database
+      if (this.opts.listening && !this.opts.listening() && !fault('notifier-health-ignores-listener')) {
+        return sendJson(res, 503, { status: 'unavailable', reason: 'not listening to the database (reconnecting)' });
+      }
+      return sendJson(res, 200, { status: 'ok' });
+    }
     if (req.method === 'GET' && path === '/stats') return sendJson(res, 200, this.stats());
     if (path === '/ws') return sendJson(res, 426, { error: 'upgrade_required', message: 'connect with a WebSocket upgrade' });
     sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}` });

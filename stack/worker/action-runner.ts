@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { config } from '../common/config';
 import type { Pool } from '../common/db';
+import { throughOutage } from '../common/outages';
 import { fault } from '../common/faults';
 import type { Logger } from '../common/log';
 import type { Mq } from '../common/mq';
@@ -177,7 +178,7 @@ export class ActionRunner {
       try {
         // fault skip-running-status: the claim leaves the row `scheduled` (and finish accepts it), so `running` is never written
         const claimSql = fault('skip-running-status') ? CLAIM_EXECUTION_SQL.replace("SET status = 'running', ", 'SET ') : CLAIM_EXECUTION_SQL;
-        claimed = (await pool.query<ClaimedExecution>(withSecretScopeFaults(claimSql), [executionId])).rows[0];
+        claimed = (await throughOutage(`claiming execution ${executionId}`, log, () => pool.query<ClaimedExecution>(withSecretScopeFaults(claimSql), [executionId]))).rows[0];
       } catch (err) {
         log.error({ err, execution_id: executionId }, 'could not claim execution');
         await this.failUnclaimed(executionId, `Worker could not start the execution: ${(err as Error).message}`, correlationId);
@@ -336,7 +337,7 @@ export class ActionRunner {
     let written: { previous_status: string; updated: Date } | undefined;
     try {
       const finishSql = fault('skip-running-status') ? FINISH_EXECUTION_SQL.replace("IN ('running',", "IN ('scheduled', 'running',") : FINISH_EXECUTION_SQL;
-      written = (await pool.query(finishSql, [e.id, final.status, JSON.stringify(final.result)])).rows[0];
+      written = (await throughOutage(`recording the result of execution ${e.id}`, log, () => pool.query(finishSql, [e.id, final.status, JSON.stringify(final.result)]))).rows[0];
     } catch (err) {
       log.error({ err, execution_id: e.id }, 'could not record the execution result');
       return;

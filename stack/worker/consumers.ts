@@ -29,40 +29,54 @@ export interface DispatchConsumer {
 }
 
 export async function consumeDispatches(ctx: WorkerContext, runner: ActionRunner, slots: Slots, prefetch: number): Promise<DispatchConsumer> {
-  const ch: amqp.Channel = await ctx.mq.channel();
   let stopping = false;
-  ch.on('error', (err) => ctx.log.error({ err }, 'dispatch channel error'));
-  await ch.prefetch(prefetch);
+  let ch: amqp.Channel | undefined;
   const queue = workerExecutionsQueue(ctx.workerId);
-  await ch.consume(queue, (msg) => {
-    if (!msg) return;
-    let env: Envelope;
-    let executionId: number;
-    try {
-      env = parseEnvelope(msg.content);
-      executionId = requireId(env.payload, 'execution_id');
-    } catch (err) {
-      ctx.log.warn({ queue, err: (err as Error).message, body: msg.content.toString('utf8').slice(0, 500) }, 'rejecting malformed dispatch');
-      ch.nack(msg, false, false);
-      return;
-    }
-    void slots.acquire().then(() => {
-      if (stopping) {
-        slots.release(); // left unacked: requeued when the channel closes
+  // the dispatch channel is the worker's own: opened now, and again whenever the broker connection comes back
+  const open = async (): Promise<void> => {
+    if (stopping) return;
+    const channel: amqp.Channel = await ctx.mq.channel();
+    ch = channel;
+    channel.on('error', (err) => ctx.log.error({ err }, 'dispatch channel error'));
+    await channel.prefetch(prefetch);
+    await channel.consume(queue, (msg) => {
+      if (!msg) return;
+      let env: Envelope;
+      let executionId: number;
+      try {
+        env = parseEnvelope(msg.content);
+        executionId = requireId(env.payload, 'execution_id');
+      } catch (err) {
+        ctx.log.warn({ queue, err: (err as Error).message, body: msg.content.toString('utf8').slice(0, 500) }, 'rejecting malformed dispatch');
+        try {
+          channel.nack(msg, false, false);
+        } catch {
+          /* the channel went: the broker redelivers it */
+        }
         return;
       }
-      try {
-        ch.ack(msg);
-      } catch (err) {
-        ctx.log.warn({ err, execution_id: executionId }, 'could not ack dispatch');
-      }
-      void runner.start(executionId, env.correlation_id).finally(() => slots.release());
+      void slots.acquire().then(() => {
+        if (stopping) {
+          slots.release(); // left unacked: requeued when the channel closes
+          return;
+        }
+        try {
+          channel.ack(msg);
+        } catch (err) {
+          // the connection went before the ack: the broker redelivers this dispatch, and the runner's claim of the
+          // row (scheduled → running) lets only one of the two deliveries run it
+          ctx.log.warn({ err, execution_id: executionId }, 'could not ack dispatch');
+        }
+        void runner.start(executionId, env.correlation_id).finally(() => slots.release());
+      });
     });
-  });
+  };
+  await open();
+  ctx.mq.onReconnect(open);
   return {
     async stop() {
       stopping = true;
-      await ch.close().catch(() => undefined);
+      await ch?.close().catch(() => undefined);
     },
   };
 }

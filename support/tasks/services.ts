@@ -110,3 +110,21 @@ export async function runWorkers(world: AttuneWorld, count: number): Promise<Ser
   }
   return names;
 }
+
+export interface ServiceState {
+  pid: number | null;
+  state: string;
+  restarts: number;
+}
+
+/** Each service's process as the service control sees it (pid, state, restarts so far). */
+export async function serviceStates(): Promise<Record<string, ServiceState>> {
+  if (commandTemplate()) throw new Error('the process ids of services are known only to a supervisor: service control by command cannot tell them');
+  const url = `${supervisorUrl()}/services`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeouts.serviceControl) });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { services?: Record<string, { pid?: number | null; state?: string; restarts?: number }> };
+  const out: Record<string, ServiceState> = {};
+  for (const [name, s] of Object.entries(body.services ?? {})) out[name] = { pid: s.pid ?? null, state: s.state ?? 'unknown', restarts: s.restarts ?? 0 };
+  return out;
+}

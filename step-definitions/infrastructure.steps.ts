@@ -1,0 +1,36 @@
+/**
+ * Steps about the platform's infrastructure: its message broker and its database restarting under it (outage drills,
+ * `@requires-infra-control`), and whether its services rode the outage out in process (`@requires-service-control`:
+ * the supervisor tells their process ids).
+ */
+import { Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { restartInfrastructure, type InfraAction } from '../support/tasks/infrastructure';
+import { serviceStates, type ServiceState } from '../support/tasks/services';
+import type { AttuneWorld } from '../support/world';
+
+const BEFORE_OUTAGE = 'services before the outage';
+
+async function drill(world: AttuneWorld, action: InfraAction): Promise<void> {
+  world.scratch[BEFORE_OUTAGE] = await serviceStates();
+  const took = await restartInfrastructure(world, action);
+  world.attach(`${action}: the platform reported ready again ${took} ms after the drill began`, 'text/plain');
+}
+
+When('the message broker restarts', async function (this: AttuneWorld) {
+  await drill(this, 'restart-broker');
+});
+
+When('the database restarts', async function (this: AttuneWorld) {
+  await drill(this, 'restart-database');
+});
+
+Then('every service rode the outage out without being restarted', async function (this: AttuneWorld) {
+  const before = this.scratch[BEFORE_OUTAGE] as Record<string, ServiceState> | undefined;
+  expect(before, 'the service states before the outage (taken by the drill step)').to.not.equal(undefined);
+  const after = await serviceStates();
+  const changed = Object.entries(before!)
+    .filter(([name, b]) => b.state === 'ready' && (after[name]?.pid !== b.pid || after[name]?.restarts !== b.restarts || after[name]?.state !== 'ready'))
+    .map(([name, b]) => `${name}: pid ${b.pid} → ${after[name]?.pid}, restarts ${b.restarts} → ${after[name]?.restarts}, state ${after[name]?.state}`);
+  expect(changed, `services that were restarted or are not ready after the outage:\n${changed.join('\n')}`).to.deep.equal([]);
+});

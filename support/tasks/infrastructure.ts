@@ -1,0 +1,70 @@
+/**
+ * Outage drills on the target's infrastructure (scenarios tagged `@requires-infra-control`): restart its message broker
+ * or its database through the control the run was given, `ATTUNE_INFRA_CONTROL=command:<template>` with `{action}`
+ * (`restart-broker`, `restart-database`), e.g. `command:bash scripts/infra-control.sh {action}`. The restart is the
+ * machine's own business: the template says how, and whether it touches anything shared (scripts/infra-control.sh).
+ * Afterwards the platform must report ready again by itself; nothing here restarts a service.
+ */
+import { execFile } from 'node:child_process';
+import { readiness } from '../questions/platform';
+import { eventually } from '../eventually';
+import { target } from '../target';
+import { timeouts } from '../timeouts';
+import type { AttuneWorld } from '../world';
+
+export type InfraAction = 'restart-broker' | 'restart-database';
+
+function template(): string {
+  const m = /^command:(.+)$/.exec(target().infraControl);
+  if (!m) throw new Error(`infrastructure control "${target().infraControl}" is not supported (expected command:<template with {action}>)`);
+  return m[1].trim();
+}
+
+/** Runs the drill and waits until the platform reports ready again; returns how long that took (ms). */
+export async function restartInfrastructure(world: AttuneWorld, action: InfraAction): Promise<number> {
+  const line = template().replace(/\{action\}/g, action);
+  const at = Date.now();
+  const outcome = await new Promise<{ code: number | string; output: string }>((resolve) => {
+    execFile('/bin/sh', ['-c', line], { timeout: timeouts.infraRestart }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0, output: `${stdout}${stderr}`.slice(-2000) });
+    });
+  });
+  world.transcript.push({
+    actor: 'infrastructure control',
+    method: 'EXEC',
+    path: action,
+    url: line,
+    status: outcome.code === 0 ? 200 : 500,
+    durationMs: Date.now() - at,
+    at: new Date().toISOString(),
+    responseBody: outcome.output,
+  });
+  if (outcome.code !== 0) throw new Error(`${action}: \`${line}\` exited ${outcome.code}: ${outcome.output}`);
+  await eventually(
+    `the platform to report ready again by itself after ${action}`,
+    () => readiness(world.anonymous),
+    (r) => r.status === 200,
+    { timeoutMs: timeouts.infraRecovered },
+  );
+  // the notifier hears the database on a connection of its own: its health says when it listens again
+  const health = notifierHealthUrl(target().wsUrl);
+  await eventually(
+    `the notifier (${health}) to report healthy again by itself after ${action}`,
+    async () => {
+      const response = await fetch(health, { signal: AbortSignal.timeout(timeouts.probe) });
+      return { status: response.status, body: await response.text() };
+    },
+    (r) => r.status === 200,
+    { timeoutMs: timeouts.infraRecovered },
+  );
+  return Date.now() - at;
+}
+
+/** ws://host:port/ws → http://host:port/health (wss → https). */
+export function notifierHealthUrl(wsUrl: string): string {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.pathname = '/health';
+  url.search = '';
+  return url.toString();
+}
