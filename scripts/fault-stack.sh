@@ -43,7 +43,9 @@ case "${1:-}" in
       if mkdir "$LOCK_DIR" 2>/dev/null; then echo "$$ $faults" >"$LOCK_DIR/owner"; got_lock=1; break; fi
       holder="$(cat "$LOCK_DIR/owner" 2>/dev/null || true)"
       pid="${holder%% *}"
-      if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -s logs/faults/supervisor.pid ]; then rm -rf "$LOCK_DIR"; continue; fi
+      # stale only when its owner is gone AND no fault stack answers: the owner's `start` exits once its stack is up,
+      # and that stack may belong to another checkout of this repository (its pid file is not ours to see)
+      if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/28099) 2>/dev/null; then rm -rf "$LOCK_DIR"; continue; fi
       sleep 1
     done
     # the lock is someone else's when the wait ran out: leave it (and their stack) alone
