@@ -12,6 +12,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
+  'integration-tokens',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -38,7 +39,7 @@ async function probe(description: string, run: () => Promise<void>): Promise<Cap
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -51,6 +52,7 @@ async function detect(): Promise<Capabilities> {
     }),
     probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
     activeWorkerCapabilities(),
+    probe('integration tokens (GET /api/v1/identities/{id}/integration-tokens, POST /auth/token-login)', () => probeIntegrationTokens(settings.apiUrl)),
   ]);
   return {
     api,
@@ -66,7 +68,33 @@ async function detect(): Promise<Capabilities> {
       : containerRuntimeFromWorkers(workers),
     'action-helpers': actionHelpersFromWorkers(workers),
     'service-logs': serviceLogs(settings.logDir),
+    'integration-tokens': integrationTokens,
   };
+}
+
+/**
+ * Integration tokens (Attune Jun+): the admin lists its own identity's tokens (200 with a `data` array) and an unknown
+ * token is refused by /auth/token-login with 401 (a target without the route answers 404). Nothing is created.
+ */
+async function probeIntegrationTokens(apiUrl: string): Promise<void> {
+  const token = await adminAccessToken();
+  const get = async (path: string, init: RequestInit = {}): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${apiUrl}${path}`, { ...init, signal: AbortSignal.timeout(timeouts.probe) });
+    return { status: response.status, text: await response.text() };
+  };
+  const me = await get('/auth/me', { headers: { Authorization: `Bearer ${token}` } });
+  const identity = (JSON.parse(me.text) as { data?: { id?: unknown } }).data?.id;
+  if (me.status !== 200 || typeof identity !== 'number') throw new Error(`GET /auth/me answered ${me.status}: ${me.text}`);
+  const list = await get(`/api/v1/identities/${identity}/integration-tokens`, { headers: { Authorization: `Bearer ${token}` } });
+  if (list.status !== 200 || !Array.isArray((JSON.parse(list.text) as { data?: unknown }).data)) {
+    throw new Error(`GET /api/v1/identities/${identity}/integration-tokens answered ${list.status}: ${list.text.slice(0, 200)}`);
+  }
+  const login = await get('/auth/token-login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: 'attune_it_capability_probe_unknown' }),
+  });
+  if (login.status !== 401) throw new Error(`POST /auth/token-login with an unknown token answered ${login.status}, not 401: ${login.text.slice(0, 200)}`);
 }
 
 /**
