@@ -169,6 +169,7 @@ export interface CellOutcome {
   verb: string;
   status: number;
   body: unknown;
+  contentType: string;
   /** what is wrong with the cell's effect (an allowed cell that did nothing, a denied one that changed something) */
   effectProblem?: string;
 }
@@ -338,7 +339,7 @@ export async function tryMatrix(world: AttuneWorld, cells: Array<{ resource: str
     const attempt = cellAttempt(world, estate, resource, verb, tag);
     if (!attempt) throw new Error(`the matrix has no cell ${resource} × ${verb} (known resources: ${MATRIX_RESOURCES.join(', ')}; verbs: ${MATRIX_VERBS.join(', ')})`);
     const { reply, effect } = await attempt();
-    const outcome: CellOutcome = { resource, verb, status: reply.status, body: reply.body };
+    const outcome: CellOutcome = { resource, verb, status: reply.status, body: reply.body, contentType: reply.contentType };
     if (reply.ok || reply.status === 403) outcome.effectProblem = await effect(reply.ok);
     outcomes.push(outcome);
   }
