@@ -4,7 +4,7 @@ import { integrationTokenActive, newIntegrationToken } from '../../common/integr
 import { authorize } from '../authz';
 import type { ApiContext } from '../context';
 import { guard } from '../guards';
-import { badRequest, notFound, ok } from '../http';
+import { badRequest, notFound, ok, validationError } from '../http';
 import { present, requireIdentity, Row } from '../lookups';
 import { arrayOf, bearer, dataOf, errors, IntegrationToken, nstr, object, WrappedSuccess } from '../openapi';
 
@@ -81,6 +81,7 @@ export function registerIntegrationTokenRoutes(app: FastifyInstance, ctx: ApiCon
       const label = req.body.label.trim();
       if (!label) throw badRequest('label must not be blank');
       const expiresAt = req.body.expires_at ?? null;
+      if (expiresAt !== null && Number.isNaN(Date.parse(expiresAt))) throw validationError(`expires_at '${expiresAt}' is not an RFC 3339 date-time`);
       if (expiresAt !== null && new Date(expiresAt).getTime() <= Date.now()) throw badRequest('Integration token expiration must be in the future');
       const token = newIntegrationToken();
       const { rows } = await ctx.pool.query(
