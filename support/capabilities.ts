@@ -13,6 +13,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
+  'integration-tokens',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -44,7 +45,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -61,6 +62,7 @@ async function detect(): Promise<Capabilities> {
     }),
     probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
     activeWorkerCapabilities(),
+    probe('integration tokens (GET /api/v1/identities/{id}/integration-tokens, POST /auth/token-login)', () => probeIntegrationTokens(settings.apiUrl)),
   ]);
   return {
     api,
@@ -72,14 +74,40 @@ async function detect(): Promise<Capabilities> {
       : { available: false, reason: 'ATTUNE_SERVICE_CONTROL is not set (e.g. supervisor:http://127.0.0.1:18099)' },
     'infra-control': settings.infraControl
       ? { available: true, reason: `infrastructure control via ${settings.infraControl}` }
-      : { available: false, reason: 'ATTUNE_INFRA_CONTROL is not set: the broker and the database are not ours to restart (npm test sets it only under CI=true)' },
+      : { available: false, reason: 'ATTUNE_INFRA_CONTROL is not set: the broker and the database are not ours to restart (npm test sets it for the stack it starts)' },
     'key-ttl': keyTtl,
     'container-runtime': settings.containerRuntime
       ? { available: true, reason: `container runtime ${settings.containerRuntime} (ATTUNE_E2E_CONTAINER_RUNTIME)` }
       : containerRuntimeFromWorkers(workers),
     'action-helpers': actionHelpersFromWorkers(workers),
     'service-logs': serviceLogs(settings.logDir),
+    'integration-tokens': integrationTokens,
   };
+}
+
+/**
+ * Integration tokens (Attune Jun+): the admin lists its own identity's tokens (200 with a `data` array) and an unknown
+ * token is refused by /auth/token-login with 401 (a target without the route answers 404). Nothing is created.
+ */
+async function probeIntegrationTokens(apiUrl: string): Promise<void> {
+  const token = await adminAccessToken();
+  const get = async (path: string, init: RequestInit = {}): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${apiUrl}${path}`, { ...init, signal: AbortSignal.timeout(timeouts.probe) });
+    return { status: response.status, text: await response.text() };
+  };
+  const me = await get('/auth/me', { headers: { Authorization: `Bearer ${token}` } });
+  const identity = (JSON.parse(me.text) as { data?: { id?: unknown } }).data?.id;
+  if (me.status !== 200 || typeof identity !== 'number') throw new Error(`GET /auth/me answered ${me.status}: ${me.text}`);
+  const list = await get(`/api/v1/identities/${identity}/integration-tokens`, { headers: { Authorization: `Bearer ${token}` } });
+  if (list.status !== 200 || !Array.isArray((JSON.parse(list.text) as { data?: unknown }).data)) {
+    throw new Error(`GET /api/v1/identities/${identity}/integration-tokens answered ${list.status}: ${list.text.slice(0, 200)}`);
+  }
+  const login = await get('/auth/token-login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: 'attune_it_capability_probe_unknown' }),
+  });
+  if (login.status !== 401) throw new Error(`POST /auth/token-login with an unknown token answered ${login.status}, not 401: ${login.text.slice(0, 200)}`);
 }
 
 /**

@@ -1,6 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../common/db';
-import { grantAllows, grantsOf, listOf, OWNERSHIP, type Grant, type Resource, type Target } from '../common/authz-model';
+import {
+  grantAllows, grantIsScoped, grantsOf, listOf, OWNER_PRIVATE, OWNERSHIP, systemPackGrants, systemPackRefs,
+  type Grant, type Resource, type Target,
+} from '../common/authz-model';
+import { fault } from '../common/faults';
 import type { ApiContext, Principal } from './context';
 import { authenticate } from './context';
 import { forbidden } from './http';
@@ -15,7 +19,11 @@ const grantCache = new WeakMap<FastifyRequest, Promise<Grant[]>>();
 export function requestGrants(ctx: ApiContext, req: FastifyRequest, principal: Principal): Promise<Grant[]> {
   let g = grantCache.get(req);
   if (!g) {
-    g = grantsOf(ctx.pool, principal.identityId);
+    // the identity's own grants plus what every identity may do on the system packs
+    g = Promise.all([grantsOf(ctx.pool, principal.identityId), systemPackRefs(ctx.pool)]).then(([own, refs]) => [
+      ...own,
+      ...systemPackGrants(refs),
+    ]);
     grantCache.set(req, g);
   }
   return g;
@@ -56,8 +64,17 @@ export async function scopeSql(
   );
   const own = OWNERSHIP[resource];
   const ors: string[] = [];
+  // an unscoped grant on a private resource covers the caller's own rows and ownerless ones only (authz-model.ts)
+  const privateRows = OWNER_PRIVATE.has(resource) && !!own && !fault('admin-role-sees-owned-packs');
   for (const g of grants) {
     const c = g.constraints ?? {};
+    if (privateRows && !grantIsScoped(g)) {
+      if (Object.keys(c).length === 0) {
+        params.push(principal.identityId);
+        ors.push(`(${own.owner} IS NULL OR ${own.owner} = $${params.length})`);
+      }
+      continue;
+    }
     if (Object.keys(c).length === 0) return 'TRUE';
     if (!own) continue;
     const ands: string[] = [];

@@ -350,6 +350,15 @@ export const IdentityResponse = object(
   ['id', 'login', 'frozen', 'attributes', 'roles', 'direct_permissions'],
 );
 
+export const IntegrationToken = object(
+  {
+    id: int, identity_id: int, label: str, description: nstr, token_prefix: str, token_suffix: str, active: bool,
+    created_by: nint, expires_at: nts, last_used_at: nts, last_used_ip: nstr, revoked_at: nts, revoked_by: nint,
+    revocation_reason: nstr, created: ts, updated: ts,
+  },
+  ['id', 'identity_id', 'label', 'token_prefix', 'token_suffix', 'active', 'created', 'updated'],
+);
+
 export const UserInfo = object({ id: int, login: str, display_name: nstr }, ['id', 'login']);
 
 export const TokenResponse = object(

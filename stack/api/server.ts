@@ -13,6 +13,7 @@ import { registerEventRoutes } from './routes/events';
 import { registerExecutionRoutes } from './routes/executions';
 import { registerHealthRoutes } from './routes/health';
 import { registerIdentityRoutes } from './routes/identities';
+import { registerIntegrationTokenRoutes } from './routes/integration-tokens';
 import { registerInquiryRoutes } from './routes/inquiries';
 import { registerKeyRoutes } from './routes/keys';
 import { registerPackRoutes } from './routes/packs';
@@ -171,6 +172,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerExecutionRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerIdentityRoutes(app, ctx);
+  registerIntegrationTokenRoutes(app, ctx);
   registerPermissionRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
   registerInquiryRoutes(app, ctx);

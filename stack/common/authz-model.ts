@@ -4,6 +4,7 @@
  * rows of each resource, and an identity's effective grants.
  */
 import type { Queryable } from './db';
+import { fault } from './faults';
 
 /**
  * Attune's permission model: an identity's grants are the union of the permission sets assigned to
@@ -126,13 +127,59 @@ export function constraintsMatch(constraints: Record<string, unknown> | undefine
   return true;
 }
 
+/**
+ * Resources whose rows another identity owns are private (Attune's rule for packs, which we extend to what lives in a
+ * pack and to keys; docs/decisions.md "Access"): a grant reaches another identity's row only when it is scoped by
+ * ownership or by pack, ref or id. An unscoped grant (core.admin's) covers the caller's own rows and ownerless ones.
+ */
+export const OWNER_PRIVATE: ReadonlySet<string> = new Set(['packs', 'actions', 'triggers', 'sensors', 'workflows', 'keys']);
+const SCOPING_CONSTRAINTS = ['owner', 'pack_refs', 'refs', 'ids'];
+
+/** True when the grant names ownership, packs, refs or ids: the only grants that reach another identity's private rows. */
+export function grantIsScoped(g: Grant): boolean {
+  return !!g.constraints && SCOPING_CONSTRAINTS.some((k) => g.constraints?.[k] !== undefined);
+}
+
+/** True when `target` is a private row (OWNER_PRIVATE) that some other identity owns. */
+export function isOthersPrivateRow(resource: string, target: Target, identityId: number): boolean {
+  // fault admin-role-sees-owned-packs: unscoped grants reach every identity's packs, actions and keys again
+  if (fault('admin-role-sees-owned-packs')) return false;
+  return OWNER_PRIVATE.has(resource) && target.owner != null && target.owner !== identityId;
+}
+
 export function grantAllows(grants: Grant[], resource: Resource, action: string, target: Target, identityId: number): boolean {
+  const othersRow = isOthersPrivateRow(resource, target, identityId);
   return grants.some(
     (g) =>
       (g.resource === resource || g.resource === '*') &&
       Array.isArray(g.actions) &&
       (g.actions.includes(action) || g.actions.includes('*')) &&
+      (!othersRow || grantIsScoped(g)) &&
       constraintsMatch(g.constraints, target, identityId),
   );
+}
+
+/**
+ * System packs: packs marked `is_standard` that nobody owns (`core`). Every identity, with or without a role, may read
+ * them and what they hold and run their actions (Attune's `pack.is_standard` rule), and read its own runs of them.
+ */
+export async function systemPackRefs(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query('SELECT ref FROM pack WHERE is_standard AND installed_by IS NULL ORDER BY ref');
+  return rows.map((r) => r.ref as string);
+}
+
+/** The grants every identity holds implicitly on the system packs (not shown in /auth/me: they come from no set). */
+export function systemPackGrants(refs: string[]): Grant[] {
+  // fault core-hidden-without-role: no implicit access to system packs (a role-less identity sees nothing)
+  if (refs.length === 0 || fault('core-hidden-without-role')) return [];
+  const onSystemPacks = { pack_refs: refs };
+  return [
+    { resource: 'packs', actions: ['read'], constraints: onSystemPacks },
+    { resource: 'actions', actions: ['read', 'execute'], constraints: onSystemPacks },
+    { resource: 'triggers', actions: ['read'], constraints: onSystemPacks },
+    { resource: 'sensors', actions: ['read'], constraints: onSystemPacks },
+    { resource: 'workflows', actions: ['read'], constraints: onSystemPacks },
+    { resource: 'executions', actions: ['read'], constraints: { ...onSystemPacks, owner: 'self' } },
+  ];
 }
 

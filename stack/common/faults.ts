@@ -129,6 +129,13 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
 
   // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---
+  'core-pack-deletable': { description: 'api: the system-pack guard on DELETE /packs/{ref} is skipped, so an identity holding packs:delete (core.admin) deletes core', guardedBy: ['features/tier3/system-packs.feature'] },
+  'core-hidden-without-role': { description: 'api: no implicit grants on the system packs: an identity without a role sees no core pack, no core.echo and cannot run it', guardedBy: ['features/tier3/system-packs.feature'] },
+  'admin-role-sees-owned-packs': { description: "api: unscoped grants (core.admin) reach every identity's packs, actions and keys again (lists and gets)", guardedBy: ['features/tier3/system-packs.feature'] },
+  'rbac-skips-update-check': { description: 'api: PUT /rules/{ref} checks rules:read instead of rules:update (one verb unchecked on one resource)', guardedBy: ['features/tier3/rbac-matrix.feature'] },
+  'viewer-may-execute': { description: 'api: POST /executions/execute checks actions:read instead of actions:execute', guardedBy: ['features/tier3/rbac-matrix.feature'] },
+  'revoked-integration-token-accepted': { description: 'api: /auth/token-login and the refresh of its sessions ignore revocation (expiry still checked)', guardedBy: ['features/tier3/integration-tokens.feature'] },
+  'token-login-grants-admin': { description: "api: /auth/token-login opens a session of the token's issuer (the administrator) instead of the token's identity", guardedBy: ['features/tier3/integration-tokens.feature'] },
 
   // --- issue 11: managed pack sensors ---
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fault } from '../../common/faults';
+import { hashIntegrationToken, integrationTokenActive } from '../../common/integration-tokens';
 import { hashPassword, verifyPassword } from '../../common/passwords';
 import { signToken, TokenError, verifyToken } from '../../common/tokens';
 import { grantsOf } from '../authz';
@@ -16,11 +17,16 @@ const tags = ['auth'];
 export const SENSOR_TOKEN_DEFAULT_TTL = 86_400;
 export const SENSOR_LOGIN_PREFIX = 'sensor:';
 
-async function issueTokens(ctx: ApiContext, identity: Row, withUser: boolean) {
+/** The scope claim of a refresh token issued by an integration-token login; its `sub` is the token's id. */
+const INTEGRATION_REFRESH_SCOPE = 'integration_token';
+
+async function issueTokens(ctx: ApiContext, identity: Row, withUser: boolean, integrationTokenId?: number) {
   const sec = ctx.cfg.security;
   const claims = { sub: identity.id as number, login: identity.login as string };
   const access_token = await signToken({ ...claims, token_type: 'access' }, sec.jwt_access_expiration);
-  const refresh_token = await signToken({ ...claims, token_type: 'refresh' }, sec.jwt_refresh_expiration);
+  // a session opened with an integration token refreshes only while that token stays active
+  const refreshClaims = integrationTokenId === undefined ? claims : { ...claims, sub: integrationTokenId, scope: INTEGRATION_REFRESH_SCOPE };
+  const refresh_token = await signToken({ ...refreshClaims, token_type: 'refresh' }, sec.jwt_refresh_expiration);
   return {
     access_token,
     refresh_token,
@@ -41,6 +47,27 @@ async function assignedSetRefs(ctx: ApiContext, identityId: number): Promise<str
     [identityId],
   );
   return rows.map((r) => r.ref as string);
+}
+
+/**
+ * The identity an integration token logs in as, when the token (found by hash or by id) is active and its identity
+ * exists and is not frozen; undefined otherwise.
+ */
+async function integrationSession(ctx: ApiContext, by: { hash: string } | { id: number }): Promise<{ identity: Row; tokenId: number } | undefined> {
+  if ('id' in by && !Number.isSafeInteger(by.id)) return undefined;
+  const { rows } = await ctx.pool.query(
+    `SELECT id, identity, created_by, revoked_at, expires_at FROM integration_token WHERE ${'hash' in by ? 'token_hash' : 'id'} = $1`,
+    ['hash' in by ? by.hash : by.id],
+  );
+  const token = rows[0];
+  // fault revoked-integration-token-accepted: a revoked token still logs in (expiry is still checked)
+  const usable = token && (integrationTokenActive(token) || (fault('revoked-integration-token-accepted') && integrationTokenActive({ ...token, revoked_at: null })));
+  if (!usable) return undefined;
+  // fault token-login-grants-admin: the session belongs to whoever issued the token (the administrator), not to its identity
+  const identityId = fault('token-login-grants-admin') && token.created_by != null ? token.created_by : token.identity;
+  const identity = (await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [identityId])).rows[0];
+  if (!identity || identity.frozen) return undefined;
+  return { identity, tokenId: Number(token.id) };
 }
 
 const sensorTokenBody = (required: string[]) =>
@@ -147,6 +174,24 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     return ok(await issueTokens(ctx, identity, true));
   });
 
+  app.post<{ Body: { token: string } }>('/auth/token-login', {
+    schema: {
+      tags,
+      summary: 'Passwordless integration-token login endpoint.',
+      description:
+        'Exchanges an integration token (issued by POST /api/v1/identities/{id}/integration-tokens) for an access/refresh pair of ' +
+        "the token's identity, with that identity's own permissions. A revoked, expired or unknown token, or one whose identity is " +
+        'frozen, answers 401 `Invalid token`. The refresh token works only while the integration token stays active.',
+      body: object({ token: { type: 'string', minLength: 1, description: 'the secret, attune_it_…' } }, ['token']),
+      response: { 200: dataOf(TokenResponse, 'Successfully logged in with integration token'), ...errors(401, 422) },
+    },
+  }, async (req) => {
+    const session = await integrationSession(ctx, { hash: hashIntegrationToken(req.body.token) });
+    if (!session) throw unauthorized('Invalid token');
+    await ctx.pool.query('UPDATE integration_token SET last_used_at = now(), last_used_ip = $2 WHERE id = $1', [session.tokenId, req.ip]);
+    return ok(await issueTokens(ctx, session.identity, true, session.tokenId));
+  });
+
   app.post<{ Body: { refresh_token: string } }>('/auth/refresh', {
     schema: {
       tags,
@@ -162,6 +207,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
       throw unauthorized(err instanceof TokenError && err.expired ? 'Refresh token expired' : 'Invalid or expired refresh token');
     }
     if (claims.token_type !== 'refresh') throw unauthorized('Invalid refresh token: wrong token type');
+    if (claims.scope === INTEGRATION_REFRESH_SCOPE) {
+      const session = await integrationSession(ctx, { id: Number(claims.sub) });
+      if (!session) throw unauthorized('Invalid or expired refresh token');
+      return ok(await issueTokens(ctx, session.identity, false, session.tokenId));
+    }
     const id = Number(claims.sub);
     if (!Number.isInteger(id)) throw unauthorized('Invalid or expired refresh token');
     const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [id]);

@@ -75,7 +75,8 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
     const action = await actionByRef(ctx.pool, b.action_ref);
     const missing = `Action '${b.action_ref}' not found`;
     if (!action) throw notFound(missing);
-    await writableOr404(ctx, req, 'actions', 'execute', actionTarget(action), missing);
+    // fault viewer-may-execute: running an action only needs the right to read it
+    await writableOr404(ctx, req, 'actions', fault('viewer-may-execute') ? 'read' : 'execute', actionTarget(action), missing);
     if (action.enabled === false) throw badRequest(`Action '${action.ref}' is disabled`);
     const problems = checkParameters(action.param_schema, b.parameters, { checkRequired: true });
     if (problems.length) throw new ApiError(422, 'VALIDATION_ERROR', describeProblems(`action '${action.ref}'`, problems));

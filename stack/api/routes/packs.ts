@@ -19,6 +19,7 @@ import {
   badRequest,
   conflict,
   deleted,
+  forbidden,
   fromPgError,
   notFound,
   ok,
@@ -552,6 +553,11 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
     async (req) => {
       const { ref } = req.params as { ref: string };
       const pack = await visiblePack(ctx, req, ref);
+      // a system pack (is_standard, owned by nobody: core) is part of the platform: no identity may delete it
+      // fault core-pack-deletable: the guard is skipped and an identity holding packs:delete removes core
+      if (pack.is_standard && pack.installed_by == null && !fault('core-pack-deletable')) {
+        throw forbidden(`Pack '${ref}' is a system pack and cannot be deleted`);
+      }
       await authorize(ctx, req, 'packs', 'delete', packTarget(pack));
       const rules = await withPackLock(ctx.pool, ref, async () => {
         const client = await ctx.pool.connect();
