@@ -130,6 +130,7 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
     auth: 'none',
     body: body('POST /auth/login', { login: one(ADMIN_LOGIN, 'fuzz-sac', 'nobody@example.invalid'), password: one(ADMIN_PASSWORD, FUZZ_PASSWORD, 'wrong-password') }),
   });
+  set('POST /auth/token-login', { auth: 'none', body: body('POST /auth/token-login', { token: one(fx.integrationSecret, 'atk_not_a_token', '') }) });
   set('POST /auth/refresh', { auth: 'none', body: body('POST /auth/refresh', { refresh_token: one(fx.admin.refresh, fx.admin.token, 'not-a-token') }) });
   const sensorBody = (key: string) =>
     body(key, { sensor_ref: one('fuzz.sensor', 'fuzz.sensor_b'), trigger_types: one(['fuzz.event_trigger'], ['fuzz.event_trigger', 'fuzz.hook']), pack_ref: one(undefined, 'fuzz', null) });
@@ -216,6 +217,15 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   for (const suffix of ['freeze', 'unfreeze']) set(`POST /api/v1/identities/{id}/${suffix}`, { auth: 'admin', path: sacId, body: noBody, weight: 0.5 });
   set('POST /api/v1/identities/{id}/roles', { auth: 'admin', path: sacId, body: body('POST /api/v1/identities/{id}/roles', { role: refs('fuzz-role-') }) });
   set('DELETE /api/v1/identities/roles/{id}', { auth: 'admin', path: { id: id(fx.roleAssignment) }, body: noBody });
+  set('POST /api/v1/identities/{id}/integration-tokens', {
+    auth: 'admin', path: sacId,
+    body: body('POST /api/v1/identities/{id}/integration-tokens', { label: str(), expires_at: one(undefined, null, '2999-01-01T00:00:00Z', '2000-01-01T00:00:00Z') }),
+  });
+  set('POST /api/v1/identities/{id}/integration-tokens/{token_id}/revoke', {
+    auth: 'admin', path: { ...sacId, token_id: id(fx.sacIntegrationToken) },
+    body: body('POST /api/v1/identities/{id}/integration-tokens/{token_id}/revoke', { reason: one(undefined, null, 'fuzz') }), weight: 0.5,
+  });
+  set('DELETE /api/v1/identities/{id}/integration-tokens/{token_id}', { auth: 'admin', path: { ...sacId, token_id: id(fx.delIntegrationToken) }, body: noBody });
   const sacSet = { id: id(fx.sacSet) };
   set('PUT /api/v1/permissions/sets/{id}', { auth: 'admin', path: sacSet, body: body('PUT /api/v1/permissions/sets/{id}', { grants }) });
   set('POST /api/v1/permissions/sets/{id}/roles', { auth: 'admin', path: sacSet, body: body('POST /api/v1/permissions/sets/{id}/roles', { role: refs('fuzz-role-') }) });

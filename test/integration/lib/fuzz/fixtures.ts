@@ -19,6 +19,10 @@ export interface Fixtures {
   webhookKey: string;
   sacIdentity: number;
   delIdentity: number;
+  /** Integration tokens of the sacrificial identity: one the fuzz may revoke, one it may delete, and the secret of the first. */
+  sacIntegrationToken: number;
+  delIntegrationToken: number;
+  integrationSecret: string;
   roleAssignment: number;
   sacSet: number;
   sacSetRef: string;
@@ -174,6 +178,10 @@ export async function createFixtures(): Promise<Fixtures> {
   }
   const delInquiry = await post<{ id: number }>(token, '/api/v1/inquiries', { execution: exId, prompt: 'fuzz del', response_schema: null });
 
+  type Issued = { token: string; integration_token: { id: number } };
+  const sacToken = await post<Issued>(token, `/api/v1/identities/${sac.id}/integration-tokens`, { label: 'fuzz-sac-token' });
+  const delToken = await post<Issued>(token, `/api/v1/identities/${sac.id}/integration-tokens`, { label: 'fuzz-del-token' });
+
   const sensor = await post<{ token: string }>(token, '/auth/sensor-token', { sensor_ref: 'fuzz.sensor', trigger_types: ['fuzz.event_trigger'] });
 
   return {
@@ -182,6 +190,9 @@ export async function createFixtures(): Promise<Fixtures> {
     webhookKey: hook.webhook_key,
     sacIdentity: sac.id,
     delIdentity: del.id,
+    sacIntegrationToken: sacToken.integration_token.id,
+    delIntegrationToken: delToken.integration_token.id,
+    integrationSecret: sacToken.token,
     roleAssignment: role.id,
     sacSet: set.id,
     sacSetRef: set.ref,
