@@ -195,7 +195,47 @@ function readScenarios(jsonFile) {
   return out;
 }
 
+/** A guard that is an integration test file (test/integration/*.test.ts) rather than a feature. */
+const isIntegrationTest = (g) => g.split(':')[0].startsWith('test/integration/');
+
+/**
+ * A fault guarded by integration tests: they start their own isolated stack (test/integration/lib/itest-stack.ts),
+ * which takes the fault from ATTUNE_ITEST_FAULTS. CAUGHT when at least one test fails; tests are named by file.
+ */
+async function verifyByIntegrationTests(label, faults, guardedBy, opts) {
+  const logFile = path.join(OUT_DIR, `${label}.log`);
+  fs.rmSync(logFile, { force: true });
+  const started = Date.now();
+  const result = { label, guardedBy, verdict: 'BROKEN', scenarios: [], reason: '', seconds: 0 };
+  const files = [...new Set(guardedBy.map((g) => g.split(':')[0]))];
+  const env = { ...process.env, ATTUNE_ITEST_FAULTS: faults === 'none' ? '' : faults };
+  const r = await run('node', ['--require', 'ts-node/register/transpile-only', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { env, timeoutS: opts.timeoutS, logFile });
+  result.seconds = Math.round((Date.now() - started) / 1000);
+  if (r.timedOut) {
+    result.reason = `the integration tests did not finish within ${opts.timeoutS} s (killed)`;
+    return result;
+  }
+  const count = (what) => Number((new RegExp(`ℹ ${what} (\\d+)`).exec(r.output) ?? [])[1] ?? NaN);
+  const pass = count('pass');
+  const fail = count('fail');
+  if (!Number.isFinite(pass) || !Number.isFinite(fail)) {
+    result.reason = `the integration tests ended without a summary (exit ${r.code})`;
+    return result;
+  }
+  // the failing tests by name, from the spec reporter's "failing tests" list
+  const failing = r.output.split('failing tests:')[1] ?? '';
+  const names = [...failing.matchAll(/^✖ (.+?) \(\d/gm)].map((m) => m[1]);
+  for (let i = 0; i < pass; i++) result.scenarios.push({ name: `test ${i + 1}`, where: files.join(' '), status: 'passed', step: '', message: '' });
+  for (const name of names.length ? names.slice(0, fail) : Array.from({ length: fail }, (_, i) => `failing test ${i + 1}`)) {
+    result.scenarios.push({ name, where: files.join(' '), status: 'failed', step: 'integration test', message: 'failed (see reports/faults/' + label + '.log)' });
+  }
+  result.verdict = fail > 0 ? 'CAUGHT' : 'MISSED';
+  return result;
+}
+
 async function verifyOne(label, faults, guardedBy, opts, cucumberConfig) {
+  if (guardedBy.length > 0 && guardedBy.every(isIntegrationTest)) return verifyByIntegrationTests(label, faults, guardedBy, opts);
+  if (guardedBy.some(isIntegrationTest)) throw new Error(`${label}: guardedBy mixes features and integration tests; name one kind`);
   const logFile = path.join(OUT_DIR, `${label}.log`);
   const jsonFile = path.join(OUT_DIR, `${label}.json`);
   fs.rmSync(logFile, { force: true });
@@ -305,8 +345,9 @@ async function main() {
   const featuresOf = (g) => g.split(':')[0];
   const guardsOf = (name) => (opts.all ? ['features'] : catalog[name].guardedBy);
   let control = null;
-  if (opts.control) {
-    const all = [...new Set(selected.flatMap((n) => guardsOf(n).map(featuresOf)))].sort();
+  // the control run covers the features; integration tests prove their own control in every `npm test`
+  const all = [...new Set(selected.flatMap((n) => guardsOf(n).map(featuresOf)))].filter((g) => !isIntegrationTest(g)).sort();
+  if (opts.control && all.length > 0) {
     console.log(`control: no fault, ${all.join(' ')} ...`);
     control = await verifyOne('none', 'none', all, opts, cucumberConfig);
     const failed = control.scenarios.filter((s) => s.status !== 'passed');

@@ -5,7 +5,10 @@
  */
 import { Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { restartInfrastructure, type InfraAction } from '../support/tasks/infrastructure';
+import { readiness } from '../support/questions/platform';
+import { eventually } from '../support/eventually';
+import { bringDatabaseBack, notifierHealth, restartInfrastructure, takeDatabaseAway, type InfraAction } from '../support/tasks/infrastructure';
+import { timeouts } from '../support/timeouts';
 import { serviceStates, type ServiceState } from '../support/tasks/services';
 import type { AttuneWorld } from '../support/world';
 
@@ -23,6 +26,33 @@ When('the message broker restarts', async function (this: AttuneWorld) {
 
 When('the database restarts', async function (this: AttuneWorld) {
   await drill(this, 'restart-database');
+});
+
+When('the database goes away', async function (this: AttuneWorld) {
+  this.scratch[BEFORE_OUTAGE] = await serviceStates();
+  await takeDatabaseAway(this);
+});
+
+When('the database comes back', async function (this: AttuneWorld) {
+  const took = await bringDatabaseBack(this);
+  this.attach(`start-database: the platform and the notifier reported ready again ${took} ms after the database came back`, 'text/plain');
+});
+
+Then('the platform reports that it is not ready because of its database', async function (this: AttuneWorld) {
+  const answer = await eventually(
+    'GET /health/ready to answer 503 naming the database while the database is away',
+    () => readiness(this.anonymous),
+    (r) => r.status === 503,
+    { timeoutMs: timeouts.infraRecovered },
+  );
+  expect(JSON.stringify(answer.body), 'the readiness answer while the database is away').to.match(/database/i);
+});
+
+Then('the notifier reports that it is not listening', async function (this: AttuneWorld) {
+  // its LISTEN connection ended with the database's sessions; while it cannot listen again its health MUST say so
+  await eventually('the notifier /health to answer 503 while the database is away', notifierHealth, (r) => r.status === 503, {
+    timeoutMs: timeouts.infraRecovered,
+  });
 });
 
 Then('every service rode the outage out without being restarted', async function (this: AttuneWorld) {

@@ -6,7 +6,8 @@ Feature: The platform rides out broker and database restarts by itself
   or database restart leads to exactly one processed enforcement and exactly one execution, each
   of which succeeds; none is lost and none is doubled. After a database restart new work MUST run
   again, and a client watching the notifier MUST keep hearing about it on the connection it
-  already had.
+  already had. While the database is away, the platform MUST say it is not ready and the
+  notifier MUST say it is not listening, rather than report all is well while it hears nothing.
 
   These drills restart the target's broker and database through the run's infrastructure
   control, which the run is given only when those servers are its own (npm test: under CI=true;
@@ -46,6 +47,18 @@ Feature: The platform rides out broker and database restarts by itself
     And every one of those executions succeeds
     When I run "core.echo" with the parameters:
       | message | after the database came back |
+    Then the execution succeeds
+    And I am notified that my run completed
+    And every service rode the outage out without being restarted
+
+  Scenario: While the database is away the platform and its notifier say so, and work runs again once it is back
+    Given I am watching execution notifications
+    When the database goes away
+    Then the platform reports that it is not ready because of its database
+    And the notifier reports that it is not listening
+    When the database comes back
+    And I run "core.echo" with the parameters:
+      | message | after the database was away |
     Then the execution succeeds
     And I am notified that my run completed
     And every service rode the outage out without being restarted

@@ -6,6 +6,7 @@ import type { ApiContext } from './context';
 import { ApiError, badRequest, fromPgError } from './http';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth';
 import { swaggerDocument } from './openapi';
+import { isTransient } from '../common/outages';
 import { registerActionRoutes } from './routes/actions';
 import { registerAuthRoutes } from './routes/auth';
 import { registerEnforcementRoutes } from './routes/enforcements';
@@ -115,6 +116,11 @@ export function errorReply(ctx: ApiContext) {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: err.message, code: STATUS_CODES[status] ?? 'BAD_REQUEST' });
+    }
+    if (isTransient(err)) {
+      // the database or the broker is away for a moment (restarting, out of connections): the request may be repeated
+      ctx.log.warn({ err: err.message, method: req.method, url: req.url }, 'request refused: infrastructure unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: `Service temporarily unavailable: ${err.message}`, code: 'SERVICE_UNAVAILABLE' });
     }
     ctx.log.error({ err, method: req.method, url: req.url }, 'request failed');
     return reply.code(500).send({ error: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' });

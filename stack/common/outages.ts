@@ -6,7 +6,10 @@
 import type { Logger } from './log';
 
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** SQLSTATE 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08 is connection exception. */
+/**
+ * SQLSTATE 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08 is connection exception,
+ * class 53 insufficient resources (53300 too_many_connections: the server is full for a moment).
+ */
 const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 
 /** True for an error that means the database or the broker is away for a moment, not that the request is wrong. */
@@ -15,9 +18,9 @@ export function isTransient(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (e.name === 'MqUnavailableError') return true;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (code.startsWith('08') || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
+  if (code.startsWith('08') || code.startsWith('53') || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|terminating connection|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|is not currently accepting connections/i.test(message);
 }
 
 /**

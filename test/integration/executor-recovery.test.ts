@@ -6,6 +6,12 @@
  * (stack/executor/recovery.ts). The acceptance drill (features/tier3/service-restarts.feature) restarts the executor
  * in the middle of real traffic, where catching an execution in one of these states is a matter of luck; here the
  * states are made on purpose, so the recovery is proven every run.
+ *
+ * (g) A RUNNING executor takes back an execution whose handler was lost mid-scheduling (the database went away between
+ * its two writes, so the redelivered message finds the row no longer `requested`): the scheduling sweeper
+ * (startSchedulingSweeper) requests it again once it has sat in `scheduling` longer than a handler ever takes. The
+ * row is made on purpose, with no message anywhere and an `updated` a minute old, while every service runs; without
+ * the sweeper it waits forever. The outage drills hit this race only by luck, so this test is its proof.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -62,5 +68,21 @@ describe('a new executor takes back the executions a dead one left half done', (
     // each ran once: one worker claim each (a second dispatch of the same execution is ignored by the worker)
     const runs = (await db.query(`SELECT id, status::text AS status FROM execution WHERE id = ANY($1) ORDER BY id`, [[requested, scheduling, scheduled]])).rows;
     assert.deepEqual(runs.map((r) => r.status), ['completed', 'completed', 'completed']);
+  });
+
+  test('a running executor requests again an execution left in scheduling by a lost handler', async () => {
+    const template = await execute(token, 'core.echo', { message: 'template row' });
+    assert.equal((await settled(token, template)).status, 'completed');
+    const made = await db.query<{ id: string }>(
+      `INSERT INTO execution (action, action_ref, config, executor, status, created, updated)
+       SELECT action, action_ref, jsonb_build_object('message', 'left in scheduling by a lost handler'), executor, 'scheduling', now() - interval '1 minute', now() - interval '1 minute'
+         FROM execution WHERE id = $1
+       RETURNING id`,
+      [template],
+    );
+    const lost = Number(made.rows[0].id);
+    const ended = await settled(token, lost);
+    assert.equal(ended.status, 'completed', `execution ${lost}: ${JSON.stringify(ended)}`);
+    assert.deepEqual((ended as { result?: { stdout?: string } }).result?.stdout?.trim(), 'left in scheduling by a lost handler');
   });
 });

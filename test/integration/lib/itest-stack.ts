@@ -36,7 +36,11 @@ const PACK_ROOT = '.attune/itest';
 const LOCK_DIR = '/tmp/attune-itest-stack.lock';
 const LOCK_WAIT_MS = 15 * 60_000;
 
-/** The environment that points the stack scripts (and the services) at the itest instance. */
+/**
+ * The environment that points the stack scripts (and the services) at the itest instance. Every ATTUNE* variable of
+ * the caller is dropped, except ATTUNE_ITEST_FAULTS, which becomes the stack's ATTUNE_FAULTS: the way to prove that an
+ * integration test fails when the behaviour it guards is broken (docs/fault-catalog.md, "Proven by integration tests").
+ */
 export function itestEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ATTUNE')) env[k] = v;
@@ -52,6 +56,7 @@ export function itestEnv(): NodeJS.ProcessEnv {
     ATTUNE__RUNTIME_ENVS_DIR: `./${PACK_ROOT}/runtime_envs`,
     ATTUNE__ARTIFACTS_DIR: `./${PACK_ROOT}/artifacts`,
     ATTUNE_SKIP_BUILD: '1',
+    ...(process.env.ATTUNE_ITEST_FAULTS ? { ATTUNE_FAULTS: process.env.ATTUNE_ITEST_FAULTS } : {}),
   };
 }
 
