@@ -121,7 +121,7 @@ export function checkParameters(schema: unknown, params: unknown, opts: CheckOpt
       continue;
     }
     if (checkEnums && Array.isArray(spec.enum) && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-      problems.push({ parameter: name, message: `parameter '${name}' must be one of ${JSON.stringify(spec.enum)}` });
+      problems.push({ parameter: name, message: `parameter '${name}' must be one of ${JSON.stringify(spec.enum)}, got ${JSON.stringify(value)}` });
       continue;
     }
     if (typeof value === 'number') {
