@@ -7,7 +7,7 @@ import type { RawResponse } from '../support/api/client';
 import type { RefArg } from '../support/parameter-types';
 import { ruleByRef, rulesOfPack } from '../support/questions/rules';
 import { ensureOwnPack } from '../support/tasks/packs';
-import { createRule, disableRule, enableRule, intervalTimerParams } from '../support/tasks/rules';
+import { createRule, deleteRule, disableRule, enableRule, intervalTimerParams } from '../support/tasks/rules';
 import type { AttuneWorld } from '../support/world';
 
 Given('a pack of my own', async function (this: AttuneWorld) {
@@ -46,6 +46,10 @@ When('the rule {ref} is disabled', async function (this: AttuneWorld, rule: RefA
 
 When('the rule {ref} is enabled', async function (this: AttuneWorld, rule: RefArg) {
   await enableRule(this, rule.name);
+});
+
+When('the rule {ref} is deleted', async function (this: AttuneWorld, rule: RefArg) {
+  await deleteRule(this, rule.name);
 });
 
 Then('the rule is refused as invalid, naming {string}', function (this: AttuneWorld, text: string) {

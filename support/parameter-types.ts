@@ -3,7 +3,7 @@
  *
  *  {status}    plain outcome words → an execution status ("succeeds" → completed); see support/status.ts
  *  {statuses}  a lifecycle written with arrows or commas ("requested → scheduled → running → completed")
- *  {duration}  "1 second", "500 ms", "2 seconds", "1.5 s", "1 minute", "1 hour" → milliseconds
+ *  {duration}  "1 second", "500 ms", "2 seconds", "1.5 s", "1 minute", "1 hour", "365 days" → milliseconds
  *  {persona}   tenant | viewer | executor | editor | admin
  *  {ref}       a quoted name: a bare name ("timer rule") becomes the scenario's namespaced ref
  *              (`<scenario pack>.timer_rule`); a dotted ref ("core.echo") is global and stays as written
@@ -45,11 +45,13 @@ const UNIT_MS: Record<string, number> = {
   minutes: 60_000,
   hour: 3_600_000,
   hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
 };
 
 defineParameterType({
   name: 'duration',
-  regexp: /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|seconds?|s|minutes?|hours?)/,
+  regexp: /(\d+(?:\.\d+)?)\s*(ms|milliseconds?|seconds?|s|minutes?|hours?|days?)/,
   transformer: (amount: string, unit: string): number => Math.round(Number(amount) * UNIT_MS[unit]),
   useForSnippets: false,
 });

@@ -146,6 +146,17 @@ export const timeouts = {
      * that ends the ask execution (milliseconds); 1.5 s, like the other quiet windows.
      */
     inquiryGateHeld: scaled(1_500),
+    /**
+     * timerStoppedQuiet: after a timer rule was disabled or deleted, no event stamped later than the stop (plus
+     * inFlightFireGrace) and no execution beyond those of the earlier events, for this long. A disable that the
+     * sensor misses fires again within one period (1 s here); a sensor that re-learns its rules from a periodic
+     * resync (the reference stack re-reads them every 5 s) and forgets the enabled flag there re-arms the timer at
+     * the next resync and fires one period later, i.e. at most 6 s after the stop. 7 s covers that with 1 s to spare
+     * (Attune's own suite watches 10 s). Measured on the reference stack (2026-12-07, 8 runs of
+     * timer-edge-cases.feature, 16 stops): no event of a stopped rule after the stop; with the resync fault on, the
+     * disabled timer fired again 2.3 s after the disable.
+     */
+    timerStoppedQuiet: scaled(7_000),
   },
 
   /**
@@ -154,6 +165,14 @@ export const timeouts = {
    * assertion, and 200 ms is ample for one HTTP round trip on the same host.
    */
   inFlightFireGrace: 200,
+  /**
+   * An execution follows its event by this long at most, by the server's stamps (event `created` → execution
+   * `created`). Used where a rule's events can no longer be listed (the rule was deleted) and a stop is judged by the
+   * executions' stamps instead. Not scaled: part of the assertion. Measured against the reference stack (2026-11-24,
+   * 149 events over 11 runs): execution row 7.7-100.7 ms after its event; 2026-12-07 at 6 workers: at most 244 ms.
+   * 500 ms is a 2x margin over the worst; a timer that kept firing still shows up within the quiet window after it.
+   */
+  executionAfterEventLag: 500,
 
   /**
    * Tolerance on the gap between two consecutive events of an interval timer, as a fraction-free absolute bound.
@@ -177,6 +196,22 @@ export const timeouts = {
    * out; jitter from GC or a loaded CI box stays far below 250 ms. Same bound and reasoning as timerGapTolerance.
    */
   timerFireLateness: 250,
+  /**
+   * Interval timers side by side (features/tier3/timer-edge-cases.feature, T3.3): each rule's fires are counted over
+   * this window, from the rule's own `created` stamp. A timer fires first one period after it learns its rule, then
+   * every period; the window's end is half a second away from every fire of a 1, 2 or 3 s timer (12, 6 and 4 fires at
+   * 12, 12 and 12 s, the next at 13, 14 and 15 s), so a fire up to 500 ms late still counts where it should. Not
+   * scaled: the expected counts follow from it. Measured on the reference stack (2026-12-07, 5 runs beside the other
+   * scenarios of invalid-parameters.feature and timer-edge-cases.feature, 110 fires): events stamped 10-425 ms after
+   * the rule's creation + n x period (all but three under 300 ms); the counts were exactly 12, 6 and 4 every time,
+   * and a fire later than 500 ms would cost one count, which the scenario's "give or take one" absorbs.
+   */
+  timerRateWindow: 12_500,
+  /**
+   * After the last window ended, the counts are read only once some event of those rules is stamped this much later
+   * still: every fire due inside a window has been recorded by then (fire to event: 3-69 ms, timerFireLateness).
+   */
+  timerRateSettle: 500,
   /**
    * Cron expressions written with relative seconds (S, S+1, …): S is the first whole second at least this far ahead
    * when the rule is created, so the sensor has learned the rule before S (it does within 30 ms, see timerSilent).

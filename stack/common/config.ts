@@ -19,7 +19,17 @@ export interface AttuneConfig {
     /** how long a publish waits for a lost connection to come back before it fails */
     publish_wait_seconds?: number;
   };
-  server: { host: string; port: number; max_body_size: number };
+  server: {
+    host: string;
+    port: number;
+    max_body_size: number;
+    /**
+     * Our addition, off by default: POST /executions/execute refuses (422, naming the parameter) a request whose
+     * parameters break the action's schema. Off, as in Attune, such a request is accepted and the executor ends the
+     * execution `failed` naming the parameter (docs/decisions.md, issue 11).
+     */
+    strict_execution_parameters?: boolean;
+  };
   notifier: { host: string; port: number; max_connections: number };
   security: {
     jwt_secret: string;
@@ -65,7 +75,7 @@ export const configDefaults: AttuneConfig = {
   environment: 'e2e',
   database: { url: 'postgresql://postgres@127.0.0.1:5432/attune', schema: 'attune', max_connections: 50, min_connections: 5 },
   message_queue: { url: 'amqp://guest:guest@localhost:5672/%2f', reconnect_give_up_seconds: 300, publish_wait_seconds: 30 },
-  server: { host: '0.0.0.0', port: 8080, max_body_size: 10 * 1024 * 1024 },
+  server: { host: '0.0.0.0', port: 8080, max_body_size: 10 * 1024 * 1024, strict_execution_parameters: false },
   notifier: { host: '0.0.0.0', port: 8081, max_connections: 10000 },
   security: {
     jwt_secret: '',

@@ -144,6 +144,13 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   // --- issue 11: notifications and WebSocket security ---
 
   // --- issue 11: timer edge cases and action parameter validation ---
+  'params-required-not-checked': { description: 'executor: a missing required parameter is not checked, so the run goes to a worker instead of ending failed naming it', guardedBy: ['features/tier3/invalid-parameters.feature'] },
+  'params-type-not-checked': { description: 'executor: parameter values are not checked against their declared type, so a wrong type runs instead of failing', guardedBy: ['features/tier3/invalid-parameters.feature'] },
+  'params-enum-not-checked': { description: "executor: a value outside a parameter's enum is not refused, so the run goes ahead", guardedBy: ['features/tier3/invalid-parameters.feature'] },
+  'params-defaults-not-applied': { description: "executor: the action's parameter defaults are never filled in, so the action gets only what was sent", guardedBy: ['features/tier3/invalid-parameters.feature'] },
+  'past-date-timer-fires': { description: 'sensor: a date timer missed by less than a minute fires at once (a catch-up grace) instead of never', guardedBy: ['features/tier3/timer-edge-cases.feature'] },
+  'disabled-rule-still-fires': { description: "sensor: the disable message stops a rule's timer, but the periodic reconcile (every 5 s) arms disabled rules again", guardedBy: ['features/tier3/timer-edge-cases.feature'] },
+  'timers-share-one-rate': { description: 'sensor: every interval timer runs at the period of the first interval timer the sensor started', guardedBy: ['features/tier3/timer-edge-cases.feature'] },
 
 };
 

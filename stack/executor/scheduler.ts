@@ -2,7 +2,8 @@
  * ExecutionRequested (execution.requested) → a worker.
  *
  * Reloads the execution with its action and runtime (workers are read in parallel), skips unless
- * still `requested`, runs the tier-2 hooks, then: requested → scheduling → (worker chosen)
+ * still `requested`, checks its parameters against the action's schema (defaults filled in; a bad one → `failed`,
+ * see parameters.ts), runs the tier-2 hooks, then: requested → scheduling → (worker chosen)
  * scheduled + worker id, and dispatches an ExecutionRequested-typed message to
  * `execution.dispatch.worker.<id>`. No eligible worker: `failed` + ExecutionCompleted.
  */
@@ -13,6 +14,7 @@ import { requireId } from '../common/envelope';
 import { EXCHANGES, workerDispatchKey } from '../common/models';
 import type { ExecutorContext } from './context';
 import { terminateExecution } from './execution-outcomes';
+import { resolveExecutionParameters } from './parameters';
 import { admitExecution, orchestrateInquiry, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
 import { candidateWorkers, noWorkerError, RoundRobin, WorkerRow } from './worker-selection';
 
@@ -20,7 +22,7 @@ const roundRobin = new RoundRobin();
 
 const LOAD_EXECUTION = `
   SELECT e.id, e.action, e.action_ref, e.config, e.parent, e.enforcement, e.status,
-         a.id AS action_id, a.workflow_def, a.runtime,
+         a.id AS action_id, a.workflow_def, a.runtime, a.param_schema,
          r.name AS runtime_name, r.aliases AS runtime_aliases
     FROM execution e
     LEFT JOIN action a ON a.id = e.action
@@ -33,7 +35,7 @@ const LOAD_WORKERS = `
     FROM worker
    WHERE worker_role IN ('action', 'hybrid') AND status = 'active'`;
 
-type LoadedExecution = SchedulableExecution & { action_id: number | null; runtime: number | null };
+type LoadedExecution = SchedulableExecution & { action_id: number | null; runtime: number | null; param_schema: unknown };
 
 export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelope): Promise<void> {
   const executionId = requireId(env.payload, 'execution_id');
@@ -55,6 +57,24 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
   if (execution.action_id === null) {
     await terminateExecution(ctx, execution.id, 'requested', 'failed', `Action '${execution.action_ref}' not found`, correlationId);
     return;
+  }
+
+  // a workflow's own input is the engine's business (it applies the defaults itself); every other execution has its
+  // parameters checked, and its defaults filled in, before it may take a policy slot or a worker
+  if (execution.workflow_def === null || execution.workflow_def === undefined) {
+    const verdict = resolveExecutionParameters(execution.action_ref, execution.param_schema, execution.config);
+    if (!verdict.ok) {
+      await terminateExecution(ctx, execution.id, 'requested', 'failed', verdict.error, correlationId);
+      return;
+    }
+    if (verdict.filled.length) {
+      const updated = await ctx.pool.query(`UPDATE execution SET config = $2::jsonb WHERE id = $1 AND status = 'requested'`, [
+        execution.id,
+        JSON.stringify(verdict.config),
+      ]);
+      if (!updated.rowCount) return; // cancelled meanwhile
+      execution.config = verdict.config;
+    }
   }
 
   const admission = await admitExecution(ctx, execution);

@@ -16,7 +16,9 @@ const COLUMNS = 'id, ref, trigger_ref, trigger_params, enabled';
 
 /** Every enabled rule whose trigger_ref is a timer trigger, oldest first. */
 export async function loadEnabledTimerRules(db: Queryable): Promise<RuleRow[]> {
-  const enabled = fault('timer-ignores-disable') ? 'true' : 'enabled'; // the fault keeps disabled rules scheduled on reconcile too
+  // fault timer-ignores-disable keeps disabled rules scheduled on reconcile too; fault disabled-rule-still-fires only
+  // here: the disable message stops the timer, and the next periodic reconcile re-arms it
+  const enabled = fault('timer-ignores-disable') || fault('disabled-rule-still-fires') ? 'true' : 'enabled';
   const res = await db.query(`SELECT ${COLUMNS} FROM rule WHERE ${enabled} AND trigger_ref = ANY($1::text[]) ORDER BY id`, [[...TIMER_TRIGGERS]]);
   return res.rows as RuleRow[];
 }

@@ -64,6 +64,8 @@ function paramsObject(params: unknown): Record<string, unknown> {
 
 export class TimerScheduler {
   private readonly jobs = new Map<number, Job>();
+  /** fault timers-share-one-rate: the period of the first interval timer this scheduler started */
+  private sharedPeriod?: number;
 
   constructor(
     private readonly onFire: FireHandler,
@@ -198,6 +200,8 @@ export class TimerScheduler {
   private startInterval(job: Job): void {
     let period = intervalMs(job.rule.trigger_params);
     if (fault('timer-interval-double')) period *= 2;
+    // fault timers-share-one-rate: every interval timer runs at the period of the first one started
+    if (fault('timers-share-one-rate')) period = this.sharedPeriod ??= period;
     // fault sensor-replays-missed-fires: a timer (re)armed at start-up acts as if it had been down for three periods
     // and replays the fires it "missed" at once, instead of skipping them
     const replay = fault('sensor-replays-missed-fires');
@@ -259,7 +263,9 @@ export class TimerScheduler {
     const { fireAt } = parseFireAt(job.rule.trigger_params, EARLIEST_DATE); // format only; the past check is ours
     validateTimezone(p.timezone);
     const timezone = typeof p.timezone === 'string' ? p.timezone : undefined;
-    if (fireAt.getTime() <= this.now() && !fault('datetime-fires-past')) {
+    // fault past-date-timer-fires: a date missed by less than a minute is still fired, at once ("catch-up grace")
+    const graceMs = fault('past-date-timer-fires') ? 60_000 : 0;
+    if (fireAt.getTime() <= this.now() - graceMs && !fault('datetime-fires-past')) {
       job.state = 'done';
       this.log.warn(
         { rule_id: job.rule.id, rule_ref: job.rule.ref, fire_at: p.fire_at },

@@ -6770,7 +6770,7 @@ export interface paths {
         put?: never;
         /**
          * Run an action now (publishes ExecutionRequested)
-         * @description Needs actions:execute on the action. `parameters` are checked against the action's param_schema (required parameters without a default, declared types) → 422 naming the parameter.
+         * @description Needs actions:execute on the action. `parameters` are not checked here (as in Attune): the executor fills the action's defaults and ends the execution `failed`, naming the parameter, when a required one is missing or a value breaks its declared type or enum. With the (non-default) `server.strict_execution_parameters` option the request is refused instead: 422 naming the parameter.
          */
         post: {
             parameters: {

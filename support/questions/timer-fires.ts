@@ -1,10 +1,13 @@
 /**
- * Questions about the fires of date and cron timers: what instant each event was due at (the date timer's `fire_at`,
- * the cron timer's `scheduled_at`), when it really fired (`fired_at`) and when the event was recorded (`created`).
+ * Questions about the fires of timers: what instant each event of a date or cron timer was due at (the date timer's
+ * `fire_at`, the cron timer's `scheduled_at`), when it really fired (`fired_at`) and when the event was recorded
+ * (`created`); how often interval timers fired, and ran their action, within a window from their creation.
  */
-import type { EventSummary } from '../api/models';
+import type { EventSummary, Rule } from '../api/models';
 import type { AttuneWorld } from '../world';
-import { event, type Event } from './events';
+import { enforcementsOf } from './enforcements';
+import { event, eventsOf, type Event } from './events';
+import { executionsOf, type ExecutionSummary } from './executions';
 
 export interface TimerFire {
   event: Event;
@@ -52,4 +55,54 @@ export function describeFires(fires: TimerFire[]): string {
   return fires
     .map((f) => `event #${f.event.id}: due ${f.dueText}, fired_at +${f.firedAt - f.dueAt} ms, created +${f.createdAt - f.dueAt} ms`)
     .join('; ');
+}
+
+/** What a timer rule did within a window counted from its own creation. */
+export interface WindowCount {
+  ruleRef: string;
+  /** the rule's `created` stamp (epoch ms) */
+  from: number;
+  /** from + window */
+  to: number;
+  /** events of the rule stamped in (from, to] */
+  events: EventSummary[];
+  /** executions whose enforcement came from one of those events (one per event expected) */
+  executions: ExecutionSummary[];
+  /** those events that led to no execution, or to more than one */
+  unmatched: Array<{ event: number; executions: number }>;
+}
+
+/**
+ * For each rule: its events stamped within `windowMs` after the rule's own `created` stamp, and the executions they
+ * led to (event → enforcement of the rule → execution).
+ */
+export async function countWithinWindow(world: AttuneWorld, rules: Rule[], windowMs: number): Promise<WindowCount[]> {
+  const out: WindowCount[] = [];
+  for (const rule of rules) {
+    const from = Date.parse(rule.created);
+    const to = from + windowMs;
+    const events = (await eventsOf(world, { rule_ref: rule.ref })).filter((e) => {
+      const at = Date.parse(e.created);
+      return at > from && at <= to;
+    });
+    const enforcements = await enforcementsOf(world, { rule_ref: rule.ref });
+    const executions = await executionsOf(world, { rule_ref: rule.ref });
+    const matched: ExecutionSummary[] = [];
+    const unmatched: WindowCount['unmatched'] = [];
+    for (const e of events) {
+      const ids = new Set(enforcements.filter((f) => f.event === e.id).map((f) => f.id));
+      const runs = executions.filter((x) => x.enforcement !== null && x.enforcement !== undefined && ids.has(x.enforcement));
+      if (runs.length === 1) matched.push(runs[0]);
+      else unmatched.push({ event: e.id, executions: runs.length });
+    }
+    out.push({ ruleRef: rule.ref, from, to, events, executions: matched, unmatched });
+  }
+  return out;
+}
+
+/** The newest `created` stamp (epoch ms) among the events of these rules, or -Infinity. */
+export async function latestEventStamp(world: AttuneWorld, ruleRefs: string[]): Promise<number> {
+  let latest = -Infinity;
+  for (const ref of ruleRefs) for (const e of await eventsOf(world, { rule_ref: ref })) latest = Math.max(latest, Date.parse(e.created));
+  return latest;
 }

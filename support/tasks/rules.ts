@@ -2,7 +2,7 @@
  * Acts on rules: create in the scenario's pack, enable, disable. Cleanup disables, then deletes.
  */
 import type { RawResponse } from '../api/client';
-import { unwrap } from '../api/envelopes';
+import { ApiError, unwrap } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 import { gone } from './common';
 import { ensureOwnPack } from './packs';
@@ -32,6 +32,8 @@ export interface RememberedRule {
   /** the server's own stamp of the disable (the rule's `updated` after the call), when it moved; compared with
    * event `created` stamps it avoids any clock skew between the suite and the target */
   disabledAtServer?: number;
+  /** when the delete call returned (epoch ms, this machine's clock): no server stamp survives a delete */
+  deletedAt?: number;
 }
 
 export async function disableRuleByRef(world: AttuneWorld, ref: string): Promise<Rule> {
@@ -87,6 +89,17 @@ export async function enableRule(world: AttuneWorld, name: string): Promise<Reme
   );
   remembered.disabledAt = undefined;
   remembered.disabledAtServer = undefined;
+  return remembered;
+}
+
+/** Deletes the rule outright (no disable first), as a user would; the cleanup registered at creation then finds it gone. */
+export async function deleteRule(world: AttuneWorld, name: string): Promise<RememberedRule> {
+  const remembered = world.recall<RememberedRule>('rule', name);
+  const response = await world.api.DELETE('/api/v1/rules/{ref}', { params: { path: { ref: remembered.row.ref } } });
+  if (!response.response.ok) {
+    throw new ApiError('DELETE', response.response.url, response.response.status, response.error ?? response.data, `deleting rule ${remembered.row.ref}`);
+  }
+  remembered.deletedAt = Date.now();
   return remembered;
 }
 

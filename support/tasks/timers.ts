@@ -1,6 +1,7 @@
 /**
- * Acts on date and cron timer rules: their trigger parameters (a `fire_at` relative to now; a cron expression whose
- * seconds may be written relative to now as S, S+1, …), and rule creations that are expected to be refused.
+ * Acts on timer rules: date and cron timer rules with their trigger parameters (a `fire_at` relative to now; a cron
+ * expression whose seconds may be written relative to now as S, S+1, …), interval timer rules created side by side,
+ * and rule creations that are expected to be refused.
  */
 import type { RawResponse } from '../api/client';
 import type { AttuneWorld } from '../world';
@@ -8,6 +9,7 @@ import { attemptRuleCreation, createRule, type RememberedRule } from './rules';
 
 export const DATE_TIMER = 'core.datetimetimer';
 export const CRON_TIMER = 'core.crontimer';
+export const INTERVAL_TIMER = 'core.intervaltimer';
 
 /** What a scenario planned for a timer rule, beyond the rule itself (kept under the kind "timer plan"). */
 export interface TimerPlan {
@@ -79,4 +81,23 @@ export async function attemptRule(
   rule: { name: string; trigger_ref: string; trigger_params: Record<string, unknown>; action_ref: string },
 ): Promise<RawResponse> {
   return attemptRuleCreation(world, rule);
+}
+
+/** One interval timer rule per row, all created at once, each running `actionRef` with a message naming the rule. */
+export async function createIntervalRulesSideBySide(
+  world: AttuneWorld,
+  actionRef: string,
+  rows: Array<{ name: string; seconds: number }>,
+): Promise<RememberedRule[]> {
+  return Promise.all(
+    rows.map((row) =>
+      createRule(world, {
+        name: row.name,
+        trigger_ref: INTERVAL_TIMER,
+        trigger_params: { unit: 'seconds', interval: row.seconds },
+        action_ref: actionRef,
+        action_params: { message: `${row.name}, every ${row.seconds} s: fire {{ event.payload.execution_count }}` },
+      }),
+    ),
+  );
 }

@@ -55,7 +55,10 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
     schema: {
       tags, summary: 'Run an action now (publishes ExecutionRequested)', security: bearer,
       description:
-        'Needs actions:execute on the action. `parameters` are checked against the action\'s param_schema (required parameters without a default, declared types) → 422 naming the parameter.',
+        'Needs actions:execute on the action. `parameters` are not checked here (as in Attune): the executor fills the ' +
+        'action\'s defaults and ends the execution `failed`, naming the parameter, when a required one is missing or a ' +
+        'value breaks its declared type or enum. With the (non-default) `server.strict_execution_parameters` option the ' +
+        'request is refused instead: 422 naming the parameter.',
       body: object(
         {
           action_ref: { type: 'string', minLength: 1 },
@@ -78,7 +81,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
     // fault viewer-may-execute: running an action only needs the right to read it
     await writableOr404(ctx, req, 'actions', fault('viewer-may-execute') ? 'read' : 'execute', actionTarget(action), missing);
     if (action.enabled === false) throw badRequest(`Action '${action.ref}' is disabled`);
-    const problems = checkParameters(action.param_schema, b.parameters, { checkRequired: true });
+    const problems = ctx.cfg.server.strict_execution_parameters === true ? checkParameters(action.param_schema, b.parameters, { checkRequired: true }) : [];
     if (problems.length) throw new ApiError(422, 'VALIDATION_ERROR', describeProblems(`action '${action.ref}'`, problems));
     const envVars = Object.fromEntries(Object.entries(b.env_vars ?? {}).map(([k, v]) => [k, String(v)]));
     const timeout = b.timeout_seconds ?? (action.timeout_seconds as number | null) ?? ctx.cfg.default_execution_timeout_seconds;
