@@ -146,7 +146,28 @@ export const timeouts = {
      * that ends the ask execution (milliseconds); 1.5 s, like the other quiet windows.
      */
     inquiryGateHeld: scaled(1_500),
+    /**
+     * sensorStoppedQuiet: after the last rule of a pack sensor was disabled (and sensorStopGrace passed), its trigger
+     * records no event for this long. The fixture sensor posts every 300 ms, so 2 s misses at least six posts of a
+     * sensor left running. (Measured: see sensorFirstReadings.)
+     */
+    sensorStoppedQuiet: scaled(2_000),
   },
+
+  /**
+   * A managed pack sensor (features/tier3/pack-sensors.feature). sensorFirstReadings: from the rule's creation until a
+   * few events of the new sensor process are recorded (lifecycle message, sensor token, process start, posts 300 ms
+   * apart). sensorRestarted: from a crash (or a rule change) until the new start's first two events; the reference
+   * stack waits 1 s before the first restart. Measured on the reference stack: see docs/decisions.md "Managed pack
+   * sensors"; both bounds are many times the worst observation.
+   */
+  sensorFirstReadings: scaled(15_000),
+  sensorRestarted: scaled(15_000),
+  /**
+   * Events created this long after a rule's disable (or a crash order) may still come from the process being stopped
+   * (a post on the wire, the stop's own latency). Not scaled: it is part of the assertion.
+   */
+  sensorStopGrace: 1_000,
 
   /**
    * Events created within this long after a rule's disable call returned may still come from a fire that was already

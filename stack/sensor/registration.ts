@@ -19,7 +19,8 @@ export function sensorWorkerName(hostname = os.hostname()): string {
 
 export async function registerSensor(pool: Pool, log: Logger, heartbeatSeconds: number): Promise<SensorRegistration> {
   const name = sensorWorkerName();
-  const capabilities = { sensors: [TIMER_SENSOR_REF] };
+  // managed_sensors: this service also runs the packs' own sensors (managed/), with these runtimes
+  const capabilities = { sensors: [TIMER_SENSOR_REF], managed_sensors: { runtimes: ['shell', 'python', 'node', 'native'] } };
   const meta = { pid: process.pid, started_at: new Date().toISOString() };
   const res = await pool.query(
     `INSERT INTO worker (name, worker_type, worker_role, host, status, capabilities, meta, last_heartbeat)
