@@ -137,7 +137,7 @@ export class ManagedSensor {
     await this.terminate();
     this.state = 'stopped';
     this.ctx.log.info({ sensor_ref: this.ref, reason }, 'sensor stopped');
-    await this.ctx.table.write(this.desired.sensorId, this.desired.sensorRef, { status: 'stopped', pid: null, exited: true });
+    await this.ctx.table.markStopped(this.desired.sensorRef);
   }
 
   /** Stops the process and starts it again with `desired` (new rules, new token); the failure count is kept. */

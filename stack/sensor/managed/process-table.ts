@@ -47,6 +47,13 @@ export class ProcessTable {
     }
   }
 
+  /** Marks a stopped sensor's row (an update only: the sensor row may be gone with its pack, and the row with it). */
+  async markStopped(sensorRef: string): Promise<void> {
+    await this.db
+      .query(`UPDATE sensor_process SET status = 'stopped', pid = NULL, next_restart_at = NULL, last_exited_at = now() WHERE sensor_ref = $1`, [sensorRef])
+      .catch((err) => this.log.warn({ sensor_ref: sensorRef, err: (err as Error).message }, 'could not mark the sensor process stopped'));
+  }
+
   /** Rows this sensor service left in a live state (a previous run that did not stop cleanly). */
   async leftovers(): Promise<Array<{ sensor_ref: string; pid: number }>> {
     const { rows } = await this.db.query(
