@@ -114,7 +114,7 @@ Then('the rule {ref} records no reading after its disable', async function (this
   const cutoff = disabledAt(this, rule) + timeouts.sensorStopGrace;
   await consistently(
     `no event of the rule ${rule.ref} later than ${timeouts.sensorStopGrace} ms after its disable`,
-    timeouts.consistently.sensorStoppedQuiet,
+    timeouts.sensorStopGrace + timeouts.consistently.sensorStoppedQuiet,
     () => readings(this, { rule_ref: rule.ref }),
     (l) => l.filter((r) => r.created > cutoff).length === 0,
   );
@@ -126,7 +126,7 @@ Then(
     const cutoff = disabledAt(this, { name: ruleName, ref: this.ref(ruleName) }) + timeouts.sensorStopGrace;
     await consistently(
       `no event of the trigger ${trigger.ref} later than ${timeouts.sensorStopGrace} ms after the disable of ${ruleName}`,
-      timeouts.consistently.sensorStoppedQuiet,
+      timeouts.sensorStopGrace + timeouts.consistently.sensorStoppedQuiet,
       () => readings(this, { trigger_ref: trigger.ref }),
       (l) => l.filter((r) => r.created > cutoff).length === 0,
     );

@@ -2,7 +2,7 @@
 Feature: Pack sensors managed by the sensor service
   A pack MAY declare its own sensor: a program under `sensors/` with an entry point, a runtime
   and the trigger types it serves. The sensor service MUST start that program when an enabled
-  rule uses one of its triggers, not before, and MUST hand it, in its environment, the API URL
+  rule uses one of its triggers and MUST hand it, in its environment, the API URL
   (`ATTUNE_API_URL`), a sensor token of its own (`ATTUNE_API_TOKEN`) and the rules it serves
   (`ATTUNE_SENSOR_TRIGGERS`, each with its `trigger_params`). The sensor posts its events to
   `POST /api/v1/events` with that token: each event MUST be recorded with the sensor as its
@@ -10,8 +10,8 @@ Feature: Pack sensors managed by the sensor service
 
   When the last enabled rule on its triggers goes, the sensor MUST be stopped: no event of it
   is recorded after the disable (a post already on the wire may land within the grace of
-  `sensorStopGrace`, 1 s) for the whole quiet window `sensorStoppedQuiet` (2 s, at least six
-  missed posts of a 300 ms sensor). When a rule of several goes, the sensor MUST be restarted
+  `sensorStopGrace`, 1 s) for the whole quiet window `sensorStoppedQuiet` that follows the
+  grace (1.5 s, at least five missed posts of a 300 ms sensor). When a rule of several goes, the sensor MUST be restarted
   serving the others only. A sensor that dies MUST be started again, with a backoff (the
   reference stack waits 1 s after a first failure; docs/decisions.md), and its events resume:
   within `sensorRestarted` (15 s) a new start of it is posting.
