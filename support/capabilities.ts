@@ -90,7 +90,7 @@ async function detect(): Promise<Capabilities> {
 /**
  * Managed pack sensors (internals §5.1): the sensor service runs a pack's own sensor processes. Attune's sensor service
  * registers as a worker of role `sensor`; the probe wants one active (recent heartbeat) that does not say
- * `capabilities.managed_sensors: false`. ATTUNE_E2E_MANAGED_SENSORS=on|off decides instead when set (a target whose
+ * `capabilities.managed_sensors: false` and, when it lists `managed_sensors.runtimes`, lists python (the fixture's). ATTUNE_E2E_MANAGED_SENSORS=on|off decides instead when set (a target whose
  * database the run cannot read). Nothing is created.
  */
 async function probeManagedSensors(dbUrl: string): Promise<CapabilityReport> {
@@ -101,8 +101,16 @@ async function probeManagedSensors(dbUrl: string): Promise<CapabilityReport> {
   return probe('managed pack sensors (an active sensor service, worker role sensor)', async () => {
     const services = await db.activeSensorServices();
     if (services.length === 0) throw new Error('no active worker of role sensor (is the sensor service running?)');
-    const offering = services.filter((s) => s.capabilities.managed_sensors !== false);
-    if (offering.length === 0) throw new Error(`every sensor service says managed_sensors: false (${services.map((s) => s.name).join(', ')})`);
+    // the fixture pack's sensor is Python: a service that lists its runtimes must list python
+    const runsPython = (c: Record<string, unknown>): boolean => {
+      const m = c.managed_sensors as { runtimes?: unknown } | boolean | undefined;
+      if (m === false) return false;
+      return !(typeof m === 'object' && m !== null && Array.isArray(m.runtimes)) || m.runtimes.includes('python');
+    };
+    const offering = services.filter((s) => runsPython(s.capabilities));
+    if (offering.length === 0) {
+      throw new Error(`no sensor service runs Python pack sensors (${services.map((s) => `${s.name}: ${JSON.stringify(s.capabilities.managed_sensors ?? null)}`).join('; ')})`);
+    }
   });
 }
 
