@@ -13,7 +13,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens',
+  'integration-tokens', 'managed-sensors',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -45,7 +45,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers, integrationTokens] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -63,6 +63,7 @@ async function detect(): Promise<Capabilities> {
     probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
     activeWorkerCapabilities(),
     probe('integration tokens (GET /api/v1/identities/{id}/integration-tokens, POST /auth/token-login)', () => probeIntegrationTokens(settings.apiUrl)),
+    probeManagedSensors(settings.dbUrl),
   ]);
   return {
     api,
@@ -82,7 +83,35 @@ async function detect(): Promise<Capabilities> {
     'action-helpers': actionHelpersFromWorkers(workers),
     'service-logs': serviceLogs(settings.logDir),
     'integration-tokens': integrationTokens,
+    'managed-sensors': managedSensors,
   };
+}
+
+/**
+ * Managed pack sensors (internals §5.1): the sensor service runs a pack's own sensor processes. Attune's sensor service
+ * registers as a worker of role `sensor`; the probe wants one active (recent heartbeat) that does not say
+ * `capabilities.managed_sensors: false` and, when it lists `managed_sensors.runtimes`, lists python (the fixture's). ATTUNE_E2E_MANAGED_SENSORS=on|off decides instead when set (a target whose
+ * database the run cannot read). Nothing is created.
+ */
+async function probeManagedSensors(dbUrl: string): Promise<CapabilityReport> {
+  const declared = process.env.ATTUNE_E2E_MANAGED_SENSORS?.trim().toLowerCase();
+  if (declared === 'on') return { available: true, reason: 'managed pack sensors declared by ATTUNE_E2E_MANAGED_SENSORS=on' };
+  if (declared === 'off') return { available: false, reason: 'managed pack sensors switched off by ATTUNE_E2E_MANAGED_SENSORS=off' };
+  if (dbUrl === 'off') return { available: false, reason: 'no database access to find a sensor service (set ATTUNE_E2E_MANAGED_SENSORS=on if the target runs pack sensors)' };
+  return probe('managed pack sensors (an active sensor service, worker role sensor)', async () => {
+    const services = await db.activeSensorServices();
+    if (services.length === 0) throw new Error('no active worker of role sensor (is the sensor service running?)');
+    // the fixture pack's sensor is Python: a service that lists its runtimes must list python
+    const runsPython = (c: Record<string, unknown>): boolean => {
+      const m = c.managed_sensors as { runtimes?: unknown } | boolean | undefined;
+      if (m === false) return false;
+      return !(typeof m === 'object' && m !== null && Array.isArray(m.runtimes)) || m.runtimes.includes('python');
+    };
+    const offering = services.filter((s) => runsPython(s.capabilities));
+    if (offering.length === 0) {
+      throw new Error(`no sensor service runs Python pack sensors (${services.map((s) => `${s.name}: ${JSON.stringify(s.capabilities.managed_sensors ?? null)}`).join('; ')})`);
+    }
+  });
 }
 
 /**

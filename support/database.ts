@@ -135,4 +135,12 @@ export const db = {
         where status = 'active' and worker_role = 'action' and last_heartbeat > now() - interval '90 seconds' order by id`,
     );
   },
+
+  /** The sensor services registered as active workers (role sensor, recent heartbeat) and what they offer. */
+  activeSensorServices(): Promise<Array<{ name: string; capabilities: Record<string, unknown> }>> {
+    return rows(
+      `select name, coalesce(capabilities, '{}'::jsonb) as capabilities from attune.worker
+        where status = 'active' and worker_role = 'sensor' and last_heartbeat > now() - interval '90 seconds' order by id`,
+    );
+  },
 };

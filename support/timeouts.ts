@@ -157,7 +157,31 @@ export const timeouts = {
      * disabled timer fired again 2.3 s after the disable.
      */
     timerStoppedQuiet: scaled(7_000),
+    /**
+     * sensorStoppedQuiet: after the last rule of a pack sensor was disabled (and sensorStopGrace passed), its trigger
+     * records no event for this long, counted from the end of that grace (the steps watch grace + window from the
+     * disable). The fixture sensor posts every 300 ms, so 1.5 s misses at least five posts of a sensor left running (the
+     * fault sensor-never-stopped showed its first late event 0.2 s after the grace).
+     */
+    sensorStoppedQuiet: scaled(1_500),
   },
+
+  /**
+   * A managed pack sensor (features/tier3/pack-sensors.feature). sensorFirstReadings: from the rule's creation until a
+   * few events of the new sensor process are recorded (lifecycle message, sensor token, process start, posts 300 ms
+   * apart). sensorRestarted: from a crash (or a rule change) until the new start's first two events; the reference
+   * stack waits 1 s before the first restart. Measured on the reference stack (2026-12-07, 5 runs of the feature on a
+   * 2-CPU host at load average ~26, other stacks running beside it): three readings 2.1-8.5 s after the rule (the 8.5 s
+   * one spent 5.6 s in the Python interpreter's start-up), both rules' first readings 1.7-3.8 s, the new start after a
+   * rule change 0.8-1.5 s, after a crash 1.7-2.9 s. 15 s is 1.8x the worst under that load (5x the typical).
+   */
+  sensorFirstReadings: scaled(15_000),
+  sensorRestarted: scaled(15_000),
+  /**
+   * Events created this long after a rule's disable (or a crash order) may still come from the process being stopped
+   * (a post on the wire, the stop's own latency). Not scaled: it is part of the assertion.
+   */
+  sensorStopGrace: 1_000,
 
   /**
    * Events created within this long after a rule's disable call returned may still come from a fire that was already

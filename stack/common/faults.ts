@@ -140,6 +140,11 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'token-login-grants-admin': { description: "api: /auth/token-login opens a session of the token's issuer (the administrator) instead of the token's identity", guardedBy: ['features/tier3/integration-tokens.feature'] },
 
   // --- issue 11: managed pack sensors ---
+  'sensor-never-started': { description: "sensor: the packs' own sensors are never started (no process for a rule's trigger, so no event)", guardedBy: ['features/tier3/pack-sensors.feature'] },
+  'sensor-never-stopped': { description: 'sensor: a pack sensor whose last enabled rule went keeps running (and posting)', guardedBy: ['features/tier3/pack-sensors.feature'] },
+  'sensor-not-restarted': { description: 'sensor: a pack sensor process that died is not started again', guardedBy: ['features/tier3/pack-sensors.feature'] },
+  'sensor-payload-dropped': { description: "api: events posted by a pack sensor's token are stored with an empty payload", guardedBy: ['features/tier3/pack-sensors.feature'] },
+  'sensor-token-missing': { description: 'sensor: a pack sensor is started without ATTUNE_API_TOKEN (its event posts are refused 401)', guardedBy: ['features/tier3/pack-sensors.feature'] },
 
   // --- issue 11: notifications and WebSocket security ---
 

@@ -2,6 +2,7 @@
  * The sensor service's row in table `worker` (role sensor): registered at start, heartbeat while
  * running, marked inactive on stop.
  */
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import type { Pool } from '../common/db';
 import type { Logger } from '../common/log';
@@ -13,13 +14,25 @@ export interface SensorRegistration {
   stop(): Promise<void>;
 }
 
+/** The runtimes pack sensors can use here: shell, node (this very process) and native always, python when python3 runs. */
+export function managedSensorRuntimes(): string[] {
+  let python = false;
+  try {
+    python = spawnSync('python3', ['--version'], { timeout: 5000, stdio: 'ignore' }).status === 0;
+  } catch {
+    python = false;
+  }
+  return python ? ['shell', 'python', 'node', 'native'] : ['shell', 'node', 'native'];
+}
+
 export function sensorWorkerName(hostname = os.hostname()): string {
   return `sensor-${hostname}`;
 }
 
 export async function registerSensor(pool: Pool, log: Logger, heartbeatSeconds: number): Promise<SensorRegistration> {
   const name = sensorWorkerName();
-  const capabilities = { sensors: [TIMER_SENSOR_REF] };
+  // managed_sensors: this service also runs the packs' own sensors (managed/), with these runtimes
+  const capabilities = { sensors: [TIMER_SENSOR_REF], managed_sensors: { runtimes: managedSensorRuntimes() } };
   const meta = { pid: process.pid, started_at: new Date().toISOString() };
   const res = await pool.query(
     `INSERT INTO worker (name, worker_type, worker_role, host, status, capabilities, meta, last_heartbeat)

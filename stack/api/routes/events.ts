@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fault } from '../../common/faults';
+import { TIMER_SENSOR_REF } from '../../common/models';
 import { ownerOf } from '../authz';
 import type { ApiContext } from '../context';
 import { guard, principalOf } from '../guards';
@@ -123,7 +125,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ApiContext): void
       ruleRef = r.ref;
     }
 
-    const payload = b.payload === undefined ? {} : b.payload;
+    // fault sensor-payload-dropped: a pack sensor's events lose their payload
+    const dropped = fault('sensor-payload-dropped') && principal.tokenType === 'sensor' && sourceRef !== TIMER_SENSOR_REF;
+    const payload = b.payload === undefined || dropped ? {} : b.payload;
     const config = b.config ?? null;
     const { rows } = await ctx.pool.query(
       `INSERT INTO event (trigger, trigger_ref, config, payload, source, source_ref, rule, rule_ref, trace_tag)
