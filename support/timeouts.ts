@@ -146,7 +146,27 @@ export const timeouts = {
      * that ends the ask execution (milliseconds); 1.5 s, like the other quiet windows.
      */
     inquiryGateHeld: scaled(1_500),
+    /**
+     * executionFramesSettled: once a run's terminal frame arrived, its connection receives no further frame about it
+     * for this long (a duplicate, a frame after the terminal one). Frames of one run leave the notifier in commit
+     * order, each within milliseconds of its commit (notificationLatency below), so a surplus frame would arrive
+     * within milliseconds of the terminal one; 500 ms is a 5x margin over the latency bound itself.
+     */
+    executionFramesSettled: scaled(500),
   },
+
+  /**
+   * notificationLatency: each execution frame must arrive within this long of its change in the database: the
+   * suite's arrival stamp − the row's `updated` at that change (carried in the frame; same clock on the reference
+   * stack). 100 ms is the seed's own criterion (README example 7). Not scaled: it is the specification.
+   * Measured against the reference stack: see docs/decisions.md (Notifications and WebSocket security).
+   */
+  notificationLatency: 100,
+  /**
+   * tokenExpiryClose: an open notifier connection whose token expires must be closed (code 4401) within this long
+   * after its `exp`. Attune checks expiry every 30 s, so up to 30 s late; the margin covers the close handshake.
+   */
+  tokenExpiryClose: scaled(35_000),
 
   /**
    * Events created within this long after a rule's disable call returned may still come from a fire that was already
