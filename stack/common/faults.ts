@@ -141,7 +141,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
 
   // --- issue 11: notifications and WebSocket security ---
   'notify-skips-timeout': { description: 'notifier: the frame of an execution entering status timeout is never sent (every other status is)', guardedBy: ['features/tier3/execution-notifications.feature'] },
-  'notification-delayed': { description: 'notifier: every frame is held 300 ms before it is sent (order kept)', guardedBy: ['features/tier3/execution-notifications.feature'] },
+  'notification-delayed': { description: 'notifier: every frame is held 2 s before it is sent (order kept), as a notifier that batches or polls would', guardedBy: ['features/tier3/execution-notifications.feature'] },
   'ws-accepts-missing-token': { description: 'notifier: an upgrade without any token is welcomed (as an anonymous client that may read nothing) instead of refused with 401', guardedBy: ['features/tier3/websocket-security.feature'] },
   'ws-accepts-expired-token': { description: "notifier: a token's expiry is not checked at the upgrade (signature still is)", guardedBy: ['features/tier3/websocket-security.feature'] },
   'ws-accepts-deleted-identity': { description: 'notifier: a validly signed token is welcomed even when its identity was deleted', guardedBy: ['features/tier3/websocket-security.feature'] },

@@ -51,8 +51,8 @@ runService('notifier', async (log) => {
             log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
           }
         });
-      // fault notification-delayed: every frame is held 300 ms (same delay for all, so the order is kept)
-      if (fault('notification-delayed')) setTimeout(deliver, 300);
+      // fault notification-delayed: every frame is held 2 s (same delay for all, so the order is kept)
+      if (fault('notification-delayed')) setTimeout(deliver, 2_000);
       else deliver();
     },
     log,

@@ -23,6 +23,8 @@ export interface ExecutionFrameView {
   old_status: unknown;
   /** the row's `updated` at this change, as the frame carries it */
   updated: unknown;
+  /** when the notifier received the change from the database (the frame's `timestamp`) */
+  relayedAt: unknown;
   /** when the suite received the frame (its own clock, ms since the epoch) */
   receivedAt: number;
 }
@@ -40,6 +42,7 @@ export function executionFrames(stream: NotificationStream, executionId: number)
       status: String(f.frame.payload?.status ?? '?'),
       old_status: f.frame.payload?.old_status ?? null,
       updated: f.frame.payload?.updated,
+      relayedAt: f.frame.timestamp,
       receivedAt: f.receivedAt,
     }));
 }
@@ -59,6 +62,12 @@ export function epochMicros(text: unknown): number {
 /** How long after its change in the database (the row's `updated`) the frame arrived, in ms (fractional). */
 export function frameLatencyMs(frame: ExecutionFrameView): number {
   return frame.receivedAt - epochMicros(frame.updated) / 1000;
+}
+
+/** How long after the row's `updated` the notifier received the change (its frame `timestamp`), when it says. */
+export function relayMs(frame: ExecutionFrameView): number | undefined {
+  if (typeof frame.relayedAt !== 'string' || Number.isNaN(Date.parse(frame.relayedAt))) return undefined;
+  return (epochMicros(frame.relayedAt) - epochMicros(frame.updated)) / 1000;
 }
 
 /**
@@ -140,8 +149,9 @@ export async function awaitLifecycleFrames(
 
 /** Each frame's latency must be within the bound; the terminal frame's `updated` must be the row's as the API reads it. */
 export function expectFramesOnTime(frames: ExecutionFrameView[], executionId: number, rowUpdated: unknown, boundMs: number): string {
-  const latencies = frames.map((f) => ({ status: f.status, ms: Math.round(frameLatencyMs(f) * 10) / 10 }));
-  const shown = latencies.map((l) => `${l.status} ${l.ms} ms`).join(', ');
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const latencies = frames.map((f) => ({ status: f.status, ms: round(frameLatencyMs(f)), relay: relayMs(f) }));
+  const shown = latencies.map((l) => `${l.status} ${l.ms} ms (notifier got it after ${l.relay === undefined ? '?' : round(l.relay)} ms)`).join(', ');
   const last = frames[frames.length - 1];
   // compared to the millisecond: the API may give the row's stamp with fewer digits than the frame (µs)
   expect(
