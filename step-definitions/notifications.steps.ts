@@ -8,7 +8,7 @@ import { isTerminal, lifecycleMismatch, type ExecutionStatus } from '../support/
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
 import { focusedEvents, focusedExecutions } from '../support/focus';
-import { awaitStatusFrame, describeFrame, framesNotAbout } from '../support/questions/notices';
+import { awaitStatusFrame, describeFrame, expectOneErrorFrame, framesNotAbout } from '../support/questions/notices';
 import { watchAs } from '../support/tasks/watching';
 import { execution } from '../support/questions/executions';
 import { awaitLifecycleFrames, expectFramesOnTime, type ExecutionFrameView } from '../support/questions/execution-frames';
@@ -275,4 +275,31 @@ When('tenant {string} also listens for my run by its id', function (this: Attune
   const other = this.tenantNamed(name);
   if (!other.notifications || other.notifications === this.notifications) throw new Error(`Tenant "${name}" was not watching notifications of their own.`);
   other.notifications.subscribe(`entity:execution:${this.recall<{ id: number }>('execution', 'last').id}`);
+});
+
+// ---- what a listener may subscribe to (features/tier3/websocket-security.feature) ----------------------------------
+
+Given('an identity {string} that holds no permission set is watching the notifier', async function (this: AttuneWorld, name: string) {
+  const identity = await signedInIdentity(this, name);
+  const stream = await NotificationStream.open(this.settings.wsUrl, identity.accessToken);
+  this.onCleanup(`close the notifier connection of ${identity.login}`, () => stream.close());
+  this.remember('watcher', name, stream);
+});
+
+When('{string} subscribes to {string}', function (this: AttuneWorld, name: string, filter: string) {
+  this.recall<NotificationStream>('watcher', name).subscribe(filter);
+});
+
+When('I subscribe to the notifications of tenant {string} by their user id', function (this: AttuneWorld, name: string) {
+  if (!this.notifications) throw new Error('I was not watching notifications; add "Given I am watching execution notifications" first.');
+  this.notifications.subscribe(`user:${this.tenantNamed(name).tenant.id}`);
+});
+
+Then('{string} is answered with exactly one error frame: {string}', async function (this: AttuneWorld, name: string, message: string) {
+  await expectOneErrorFrame(this.recall<NotificationStream>('watcher', name), `"${name}"`, message);
+});
+
+Then('I am answered with exactly one error frame: {string}', async function (this: AttuneWorld, message: string) {
+  if (!this.notifications) throw new Error('I was not watching notifications.');
+  await expectOneErrorFrame(this.notifications, 'my connection', message);
 });

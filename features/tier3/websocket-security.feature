@@ -16,6 +16,11 @@ Feature: Who may listen to the notifier, and what each listener hears
   the notifier writes a frame to every entitled connection in one pass, so a leaked one would
   arrive within milliseconds of mine), while I hear every frame of it.
 
+  A subscription to another identity's notifications (`user:<their id>`), or to an entity
+  type the listener holds no read grant for (`entity_type:execution` without
+  `executions:read`), MUST be answered with one error frame "Unauthorized to subscribe to
+  requested filter" (within 3 s, websocketWelcome), and the connection MUST stay open.
+
   Catalog: T3.23
 
   Rule: Only a token that stands for an existing identity opens the connection
@@ -52,6 +57,19 @@ Feature: Who may listen to the notifier, and what each listener hears
       When the administrator deletes the identity "leaver"
       And "leaver" opens a notifier connection again with that same access token
       Then the upgrade is refused with HTTP 401 and the JSON error "invalid_or_expired_token"
+
+  Rule: A listener subscribes only to what it may read
+
+    Scenario: Subscribing to another tenant's user id is answered with an error frame
+      Given another tenant "B" with the same persona
+      And I am watching execution notifications
+      When I subscribe to the notifications of tenant "B" by their user id
+      Then I am answered with exactly one error frame: "Unauthorized to subscribe to requested filter"
+
+    Scenario: An identity without any grant may not subscribe to executions
+      Given an identity "newcomer" that holds no permission set is watching the notifier
+      When "newcomer" subscribes to "entity_type:execution"
+      Then "newcomer" is answered with exactly one error frame: "Unauthorized to subscribe to requested filter"
 
   Rule: One tenant's frames never reach another
 

@@ -145,6 +145,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'ws-accepts-missing-token': { description: 'notifier: an upgrade without any token is welcomed (as an anonymous client that may read nothing) instead of refused with 401', guardedBy: ['features/tier3/websocket-security.feature'] },
   'ws-accepts-expired-token': { description: "notifier: a token's expiry is not checked at the upgrade (signature still is)", guardedBy: ['features/tier3/websocket-security.feature'] },
   'ws-accepts-deleted-identity': { description: 'notifier: a validly signed token is welcomed even when its identity was deleted', guardedBy: ['features/tier3/websocket-security.feature'] },
+  'ws-subscribe-unchecked': { description: "notifier: every subscription is accepted (another identity's user:<id>, an entity type the caller may not read) instead of answered with an error frame", guardedBy: ['features/tier3/websocket-security.feature'] },
   'frames-cross-tenant': { description: 'notifier: execution frames skip the readability check, so every client whose filters match hears every execution', guardedBy: ['features/tier3/websocket-security.feature'] },
 
   // --- issue 11: timer edge cases and action parameter validation ---

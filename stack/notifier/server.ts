@@ -14,7 +14,7 @@ import type { TokenClaims } from '../common/tokens';
 import { authenticateUpgrade, PROTOCOL_V1 } from './auth';
 import { anyFilterMatches, Filter, FilterError, filterKey, parseFilter } from './filters';
 import { ClientFrameError, errorFrame, NotificationFrame, parseClientFrame, welcomeFrame } from './frames';
-import { mayReceive, type Subject } from './visibility';
+import { mayReceive, maySubscribe, UNAUTHORIZED_SUBSCRIPTION, type Subject } from './visibility';
 
 const SWEEP_INTERVAL_MS = 30_000;
 const GRANTS_REFRESH_MS = 30_000;
@@ -307,6 +307,12 @@ export class NotifierServer {
       return;
     }
     const key = filterKey(filter);
+    // fault ws-subscribe-unchecked: any filter is accepted, whoever asks
+    if (frame.type === 'subscribe' && !fault('ws-subscribe-unchecked') && !maySubscribe(client.grants, client.identityId, filter)) {
+      this.opts.log.debug({ client_id: client.id, filter: key }, 'subscription refused');
+      client.ws.send(errorFrame(UNAUTHORIZED_SUBSCRIPTION));
+      return;
+    }
     if (frame.type === 'subscribe') client.filters.set(key, filter);
     else client.filters.delete(key);
     this.opts.log.debug({ client_id: client.id, action: frame.type, filter: key, filters: client.filters.size }, 'subscription changed');

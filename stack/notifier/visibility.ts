@@ -119,3 +119,28 @@ export function mayReceive(grants: Grant[], identityId: number, subject: Subject
       return false;
   }
 }
+
+/** The error an unauthorized subscription is answered with (Attune's words). */
+export const UNAUTHORIZED_SUBSCRIPTION = 'Unauthorized to subscribe to requested filter';
+
+/** Whether some grant lets the identity read that resource at all (whatever its constraints). */
+function readsResource(grants: Grant[], resource: Resource): boolean {
+  return grants.some(
+    (g) => (g.resource === resource || g.resource === '*') && Array.isArray(g.actions) && (g.actions.includes('read') || g.actions.includes('*')),
+  );
+}
+
+/**
+ * Whether a client may subscribe with a filter (checked at subscribe time; every frame is still filtered by
+ * readability): `user:<id>` only for its own identity (or an unconstrained reader of identities); `entity_type:<t>` and
+ * `entity:<t>:<id>` only with a read grant on that entity type's resource. `all`, `notification_type:` and
+ * `trigger_ref:` are open (what reaches the client is still only what it may read).
+ */
+export function maySubscribe(grants: Grant[], identityId: number, filter: { kind: string; userId?: number; entityType?: string }): boolean {
+  if (filter.kind === 'user') return filter.userId === identityId || unconstrainedRead(grants, 'identities');
+  if ((filter.kind === 'entity_type' || filter.kind === 'entity') && filter.entityType !== undefined) {
+    const resource = OWNED_ENTITY_TYPES[filter.entityType]?.resource ?? UNOWNED_ENTITY_TYPES[filter.entityType];
+    return resource === undefined || readsResource(grants, resource);
+  }
+  return true;
+}

@@ -90,3 +90,15 @@ test('an execution frame whose payload names its executor and action is judged f
   await subjectOf(db, { entity_type: 'execution', entity_id: 7, payload: { id: 7, action_ref: 'mine.flow' } });
   assert.equal(queries, 1);
 });
+
+test('subscriptions: user:<id> only for oneself, entity types only with a read grant on their resource', async () => {
+  const { maySubscribe } = await import('../../stack/notifier/visibility');
+  const reader = [{ resource: 'executions', actions: ['read'], constraints: { owner: 'self' } }];
+  assert.equal(maySubscribe(reader, ME, { kind: 'user', userId: ME }), true);
+  assert.equal(maySubscribe(reader, ME, { kind: 'user', userId: ME + 10_000 }), false);
+  assert.equal(maySubscribe(reader, ME, { kind: 'entity_type', entityType: 'execution' }), true);
+  assert.equal(maySubscribe([], ME, { kind: 'entity_type', entityType: 'execution' }), false);
+  assert.equal(maySubscribe([], ME, { kind: 'entity', entityType: 'inquiry' }), false);
+  assert.equal(maySubscribe([], ME, { kind: 'all' }), true);
+  assert.equal(maySubscribe([{ resource: 'identities', actions: ['read'] }], ME, { kind: 'user', userId: 1 }), true);
+});
