@@ -7,9 +7,9 @@ import { eventually } from '../support/eventually';
 import type { RefArg } from '../support/parameter-types';
 import { event as readEvent } from '../support/questions/events';
 import { awaitOutcome, execution, executionsOf, type ExecutionSummary } from '../support/questions/executions';
-import type { ExecutionStatus } from '../support/status';
+import { isTerminal, type ExecutionStatus } from '../support/status';
 import { createAction } from '../support/tasks/actions';
-import { runAction, type Execution } from '../support/tasks/executions';
+import { cancelExecution, runAction, type Execution } from '../support/tasks/executions';
 import { renderFromEvent } from '../support/templates';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
@@ -186,3 +186,14 @@ Then(
     expect((details.result as { data?: unknown } | null)?.data, `${shown}: result.data, its parsed output`).to.deep.equal(details.config);
   },
 );
+
+When('I cancel that run once it is running', async function (this: AttuneWorld) {
+  const run = lastExecution(this);
+  await eventually(
+    `execution ${run.id} to be running before I cancel it`,
+    () => execution(this, run.id),
+    (value) => value.status === 'running',
+    { timeoutMs: timeouts.executionTerminal, failFast: (value) => (isTerminal(value.status) ? `it ended "${value.status}" first` : undefined) },
+  );
+  await cancelExecution(this, run.id);
+});

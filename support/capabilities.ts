@@ -8,12 +8,13 @@ import { db } from './database';
 import { NotificationStream } from './notifications';
 import { probeQueue } from './queue';
 import { projectRoot, target } from './target';
+import { epochSecondsFromNow, signWith } from './signed-tokens';
 import { timeouts } from './timeouts';
 import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens', 'managed-sensors',
+  'integration-tokens', 'managed-sensors', 'token-signing',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -45,7 +46,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors, tokenSigning] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -64,6 +65,9 @@ async function detect(): Promise<Capabilities> {
     activeWorkerCapabilities(),
     probe('integration tokens (GET /api/v1/identities/{id}/integration-tokens, POST /auth/token-login)', () => probeIntegrationTokens(settings.apiUrl)),
     probeManagedSensors(settings.dbUrl),
+    settings.jwtSecret === ''
+      ? offered("JWT signing key of the target (security.jwt_secret / ATTUNE__SECURITY__JWT_SECRET unset): tokens that expire on the suite's schedule cannot be made")
+      : probe("tokens signed with the target's JWT key (security.jwt_secret): the API accepts one for the admin", () => probeTokenSigning(settings.apiUrl, settings.jwtSecret)),
   ]);
   return {
     api,
@@ -84,6 +88,7 @@ async function detect(): Promise<Capabilities> {
     'service-logs': serviceLogs(settings.logDir),
     'integration-tokens': integrationTokens,
     'managed-sensors': managedSensors,
+    'token-signing': tokenSigning,
   };
 }
 
@@ -112,6 +117,30 @@ async function probeManagedSensors(dbUrl: string): Promise<CapabilityReport> {
       throw new Error(`no sensor service runs Python pack sensors (${services.map((s) => `${s.name}: ${JSON.stringify(s.capabilities.managed_sensors ?? null)}`).join('; ')})`);
     }
   });
+}
+
+/**
+ * The configured JWT key is the target's: a token signed with it for the admin's identity (valid one minute) is
+ * accepted by GET /auth/me, which answers with that identity. Nothing is created.
+ */
+async function probeTokenSigning(apiUrl: string, secret: string): Promise<void> {
+  const me = async (token: string): Promise<{ status: number; id: unknown; login: unknown; text: string }> => {
+    const response = await fetch(`${apiUrl}/auth/me`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeouts.probe) });
+    const text = await response.text();
+    let data: { id?: unknown; login?: unknown } = {};
+    try {
+      data = (JSON.parse(text) as { data?: { id?: unknown; login?: unknown } }).data ?? {};
+    } catch {
+      /* not JSON: reported below */
+    }
+    return { status: response.status, id: data.id, login: data.login, text };
+  };
+  const admin = await me(await adminAccessToken());
+  if (admin.status !== 200 || typeof admin.id !== 'number' || typeof admin.login !== 'string') throw new Error(`GET /auth/me answered ${admin.status}: ${admin.text.slice(0, 200)}`);
+  const signed = await me(signWith(secret, { sub: admin.id, login: admin.login, exp: epochSecondsFromNow(60) }));
+  if (signed.status !== 200 || signed.id !== admin.id) {
+    throw new Error(`a token signed with the configured key was answered ${signed.status} by GET /auth/me (not the target's key?): ${signed.text.slice(0, 200)}`);
+  }
 }
 
 /**

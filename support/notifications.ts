@@ -31,6 +31,8 @@ export class NotificationStream {
   private welcome?: NotificationFrame;
   private failure?: Error;
   private closed = false;
+  /** how the connection ended (the close code and reason), once it has */
+  closedWith?: { code: number; reason: string };
 
   private constructor(
     readonly url: string,
@@ -64,6 +66,7 @@ export class NotificationStream {
     });
     socket.on('close', (code, reason) => {
       this.closed = true;
+      this.closedWith ??= { code, reason: reason.toString() };
       this.failure ??= this.welcome ? undefined : new Error(`the notifier closed the connection (${code} ${reason.toString()}) before its welcome frame`);
     });
   }

@@ -36,6 +36,9 @@ export interface TargetSettings {
   callbackHost: string;
   /** where the stack's `*.log` files are, when they are on this machine. */
   logDir: string;
+  /** the key the target signs its JWTs with (`security.jwt_secret`, `ATTUNE__SECURITY__JWT_SECRET`), when the run knows
+   * it; empty otherwise. Only the token-signing capability uses it (support/signed-tokens.ts), after proving it right. */
+  jwtSecret: string;
   /** the config file the defaults came from (for messages). */
   configFile: string;
 }
@@ -129,6 +132,7 @@ export function loadTargetSettings(): TargetSettings {
     workerHeartbeatSeconds: positiveInt(envOr('ATTUNE_E2E_WORKER_HEARTBEAT_SECONDS', str(worker.heartbeat_interval, '30')), 'worker heartbeat interval'),
     timeoutCheckSeconds: positiveInt(envOr('ATTUNE_E2E_TIMEOUT_CHECK_SECONDS', str(executor.timeout_check_interval, '60')), 'executor timeout check interval'),
     logDir: path.resolve(projectRoot, envOr('ATTUNE_E2E_LOG_DIR', str(log.dir, './logs'))),
+    jwtSecret: str(security.jwt_secret, ''),
     configFile: file,
   };
 }

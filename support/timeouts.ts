@@ -164,6 +164,13 @@ export const timeouts = {
      * fault sensor-never-stopped showed its first late event 0.2 s after the grace).
      */
     sensorStoppedQuiet: scaled(1_500),
+    /**
+     * executionFramesSettled: once a run's terminal frame arrived, its connection receives no further frame about it
+     * for this long (a duplicate, a frame after the terminal one). Frames of one run leave the notifier in commit
+     * order, each within milliseconds of its commit (notificationLatency below), so a surplus frame would arrive
+     * within milliseconds of the terminal one; 500 ms is a 5x margin over the latency bound itself.
+     */
+    executionFramesSettled: scaled(500),
   },
 
   /**
@@ -182,6 +189,24 @@ export const timeouts = {
    * (a post on the wire, the stop's own latency). Not scaled: it is part of the assertion.
    */
   sensorStopGrace: 1_000,
+
+  /**
+   * notificationLatency: each execution frame must arrive within this long of its change in the database: the
+   * suite's arrival stamp − the row's `updated` at that change, which the frame carries (one clock on the reference
+   * stack). Not scaled: it is part of the assertion. The seed's criterion is 100 ms (README example 7). Measured
+   * against the reference stack (2026-12-07, 10 runs of execution-notifications.feature + websocket-security.feature,
+   * 178 frames, on a 2-core machine shared with four other stacks and their suites, load average 22-36): p50 48 ms,
+   * p90 221 ms, p99 488 ms, max 536 ms; the notifier itself had each change 1-123 ms after `updated`, the rest is CPU
+   * starvation of the notifier and the suite. 100 ms would fail a third of the runs on such a machine, so the bound is
+   * 1.5 s (2.8x the worst observed): it still catches a notifier that batches, polls or holds frames (fault
+   * notification-delayed holds them 2 s), and the measured latencies are attached to every scenario's report.
+   */
+  notificationLatency: 1_500,
+  /**
+   * tokenExpiryClose: an open notifier connection whose token expires must be closed (code 4401) within this long
+   * after its `exp`. Attune checks expiry every 30 s, so up to 30 s late; the margin covers the close handshake.
+   */
+  tokenExpiryClose: scaled(35_000),
 
   /**
    * Events created within this long after a rule's disable call returned may still come from a fire that was already

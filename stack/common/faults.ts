@@ -147,6 +147,13 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'sensor-token-missing': { description: 'sensor: a pack sensor is started without ATTUNE_API_TOKEN (its event posts are refused 401)', guardedBy: ['features/tier3/pack-sensors.feature'] },
 
   // --- issue 11: notifications and WebSocket security ---
+  'notify-skips-timeout': { description: 'notifier: the frame of an execution entering status timeout is never sent (every other status is)', guardedBy: ['features/tier3/execution-notifications.feature'] },
+  'notification-delayed': { description: 'notifier: every frame is held 2 s before it is sent (order kept), as a notifier that batches or polls would', guardedBy: ['features/tier3/execution-notifications.feature'] },
+  'ws-accepts-missing-token': { description: 'notifier: an upgrade without any token is welcomed (as an anonymous client that may read nothing) instead of refused with 401', guardedBy: ['features/tier3/websocket-security.feature'] },
+  'ws-accepts-expired-token': { description: "notifier: a token's expiry is not checked at the upgrade (signature still is)", guardedBy: ['features/tier3/websocket-security.feature'] },
+  'ws-accepts-deleted-identity': { description: 'notifier: a validly signed token is welcomed even when its identity was deleted', guardedBy: ['features/tier3/websocket-security.feature'] },
+  'ws-subscribe-unchecked': { description: "notifier: every subscription is accepted (another identity's user:<id>, an entity type the caller may not read) instead of answered with an error frame", guardedBy: ['features/tier3/websocket-security.feature'] },
+  'frames-cross-tenant': { description: 'notifier: execution frames skip the readability check, so every client whose filters match hears every execution', guardedBy: ['features/tier3/websocket-security.feature'] },
 
   // --- issue 11: timer edge cases and action parameter validation ---
   'params-required-not-checked': { description: 'executor: a missing required parameter is not checked, so the run goes to a worker instead of ending failed naming it', guardedBy: ['features/tier3/invalid-parameters.feature'] },

@@ -37,9 +37,10 @@ export class TokenError extends Error {
 }
 
 /** Verifies signature and expiry; throws TokenError('Authentication token expired' | 'Invalid authentication token'). */
-export async function verifyToken(token: string): Promise<TokenClaims> {
+export async function verifyToken(token: string, opts: { ignoreExpiry?: boolean } = {}): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, secret(), { algorithms: ['HS256'] });
+    // ignoreExpiry exists only for a fault of the notifier (ws-accepts-expired-token): a tolerance of ten years
+    const { payload } = await jwtVerify(token, secret(), { algorithms: ['HS256'], ...(opts.ignoreExpiry ? { clockTolerance: 10 * 365 * 86_400 } : {}) });
     if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new TokenError('Invalid authentication token');
     const claims = payload as unknown as TokenClaims;
     return { ...claims, token_type: claims.token_type ?? 'access' };

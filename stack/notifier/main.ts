@@ -25,6 +25,7 @@ runService('notifier', async (log) => {
     port: cfg.notifier.port,
     maxConnections: cfg.notifier.max_connections,
     log,
+    identityExists: async (identityId) => (await pool.query('SELECT 1 FROM identity WHERE id = $1', [identityId])).rowCount === 1,
     grantsOf: (identityId) => grantsOf(pool, identityId),
     subjectOf: (frame) => subjectOf(pool, frame),
     listening: () => listener.connected,
@@ -42,11 +43,17 @@ runService('notifier', async (log) => {
       if (fault('inquiry-frames-dropped') && built.frame.entity_type === 'inquiry') return;
       // fault enforcement-frames-dropped: nobody hears about enforcements
       if (fault('enforcement-frames-dropped') && (channel === 'enforcement_created' || channel === 'enforcement_status_changed')) return;
-      void server.deliver(built.frame).then((sent) => {
-        if (log.isLevelEnabled('trace')) {
-          log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
-        }
-      });
+      // fault notify-skips-timeout: nobody hears that an execution timed out
+      if (fault('notify-skips-timeout') && built.frame.entity_type === 'execution' && built.frame.payload.status === 'timeout') return;
+      const deliver = () =>
+        void server.deliver(built.frame).then((sent) => {
+          if (log.isLevelEnabled('trace')) {
+            log.trace({ channel, entity_type: built.frame.entity_type, entity_id: built.frame.entity_id, sent }, 'notification delivered');
+          }
+        });
+      // fault notification-delayed: every frame is held 2 s (same delay for all, so the order is kept)
+      if (fault('notification-delayed')) setTimeout(deliver, 2_000);
+      else deliver();
     },
     log,
   );

@@ -14,7 +14,7 @@ import type { TokenClaims } from '../common/tokens';
 import { authenticateUpgrade, PROTOCOL_V1 } from './auth';
 import { anyFilterMatches, Filter, FilterError, filterKey, parseFilter } from './filters';
 import { ClientFrameError, errorFrame, NotificationFrame, parseClientFrame, welcomeFrame } from './frames';
-import { mayReceive, type Subject } from './visibility';
+import { mayReceive, maySubscribe, UNAUTHORIZED_SUBSCRIPTION, type Subject } from './visibility';
 
 const SWEEP_INTERVAL_MS = 30_000;
 const GRANTS_REFRESH_MS = 30_000;
@@ -40,6 +40,8 @@ export interface NotifierServerOptions {
   maxConnections: number;
   log: Logger;
   verify?: (token: string) => Promise<TokenClaims>;
+  /** whether the identity a token speaks for still exists (a deleted identity's token is refused with 401) */
+  identityExists?: (identityId: number) => Promise<boolean>;
   /** the effective grants of an identity (grantsOf over the pool) */
   grantsOf: (identityId: number) => Promise<Grant[]>;
   /** what one notification is about (visibility.subjectOf over the pool): called once per notification */
@@ -115,7 +117,8 @@ export class NotifierServer {
    * happen strictly in the order deliver() was called, while lookups of later frames already run.
    */
   deliver(frame: NotificationFrame): Promise<number> {
-    const unscoped = fault('notifier-unscoped');
+    // fault frames-cross-tenant: execution frames go to every client whose filters match, readable or not
+    const unscoped = fault('notifier-unscoped') || (fault('frames-cross-tenant') && frame.entity_type === 'execution');
     let subject: Promise<Subject | undefined> = Promise.resolve(undefined);
     if (!unscoped && this.anyoneListening(frame)) {
       subject = this.opts.subjectOf(frame).catch((err: unknown) => {
@@ -195,6 +198,7 @@ export class NotifierServer {
     let grants: Grant[] | undefined;
     try {
       auth = await authenticateUpgrade(req.headers, this.opts.verify);
+      if (auth.ok && !(await this.identityStillExists(auth.claims))) auth = { ok: false as const, error: 'invalid_or_expired_token' as const };
       if (auth.ok) grants = await this.loadGrants(Number(auth.claims.sub));
     } catch (err) {
       this.opts.log.error({ err }, 'authentication at upgrade failed');
@@ -213,6 +217,18 @@ export class NotifierServer {
     const claims = auth.claims;
     const loaded = grants;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims, loaded));
+  }
+
+  /**
+   * False when the token's subject is an identity id that no longer exists (the identity was deleted after the token
+   * was issued). A lookup failure throws: the upgrade is then refused rather than let through unchecked.
+   */
+  private async identityStillExists(claims: TokenClaims): Promise<boolean> {
+    const identityId = Number(claims.sub);
+    if (!Number.isSafeInteger(identityId) || !this.opts.identityExists) return true;
+    // fault ws-accepts-deleted-identity: the token of a deleted identity is welcomed
+    if (fault('ws-accepts-deleted-identity')) return true;
+    return this.opts.identityExists(identityId);
   }
 
   /** The grants of an identity, or [] for a token whose subject is not an identity id; undefined when the lookup failed. */
@@ -291,6 +307,12 @@ export class NotifierServer {
       return;
     }
     const key = filterKey(filter);
+    // fault ws-subscribe-unchecked: any filter is accepted, whoever asks
+    if (frame.type === 'subscribe' && !fault('ws-subscribe-unchecked') && !maySubscribe(client.grants, client.identityId, filter)) {
+      this.opts.log.debug({ client_id: client.id, filter: key }, 'subscription refused');
+      client.ws.send(errorFrame(UNAUTHORIZED_SUBSCRIPTION));
+      return;
+    }
     if (frame.type === 'subscribe') client.filters.set(key, filter);
     else client.filters.delete(key);
     this.opts.log.debug({ client_id: client.id, action: frame.type, filter: key, filters: client.filters.size }, 'subscription changed');

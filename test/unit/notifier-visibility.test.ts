@@ -70,3 +70,35 @@ test('the subject is read with one query using the ownership expression of the e
   assert.equal(queries.length, 1, 'no query for entity types without owners');
   for (const t of ['event', 'enforcement', 'inquiry']) assert.match(subjectSql(t)!, new RegExp(`FROM ${t} WHERE ${t}\\.id = \\$1`));
 });
+
+test('an execution frame whose payload names its executor and action is judged from the payload, with no query', async () => {
+  let queries = 0;
+  const db = {
+    query: async () => {
+      queries++;
+      return { rows: [{ owner: 999, pack_ref: 'other', ref: 'other.x' }] };
+    },
+  } as never;
+  const payload = { id: 7, executor: ME, action_ref: 'mine.greeter', status: 'running' };
+  assert.deepEqual(await subjectOf(db, { entity_type: 'execution', entity_id: 7, payload }), {
+    kind: 'owned',
+    resource: 'executions',
+    target: { owner: ME, pack_ref: 'mine', ref: 'mine.greeter', id: 7 },
+  });
+  assert.equal(queries, 0);
+  // a payload without the executor (workflow_execution_status_changed) is looked up
+  await subjectOf(db, { entity_type: 'execution', entity_id: 7, payload: { id: 7, action_ref: 'mine.flow' } });
+  assert.equal(queries, 1);
+});
+
+test('subscriptions: user:<id> only for oneself, entity types only with a read grant on their resource', async () => {
+  const { maySubscribe } = await import('../../stack/notifier/visibility');
+  const reader = [{ resource: 'executions', actions: ['read'], constraints: { owner: 'self' } }];
+  assert.equal(maySubscribe(reader, ME, { kind: 'user', userId: ME }), true);
+  assert.equal(maySubscribe(reader, ME, { kind: 'user', userId: ME + 10_000 }), false);
+  assert.equal(maySubscribe(reader, ME, { kind: 'entity_type', entityType: 'execution' }), true);
+  assert.equal(maySubscribe([], ME, { kind: 'entity_type', entityType: 'execution' }), false);
+  assert.equal(maySubscribe([], ME, { kind: 'entity', entityType: 'inquiry' }), false);
+  assert.equal(maySubscribe([], ME, { kind: 'all' }), true);
+  assert.equal(maySubscribe([{ resource: 'identities', actions: ['read'] }], ME, { kind: 'user', userId: 1 }), true);
+});
