@@ -13,7 +13,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens',
+  'integration-tokens', 'policies',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -45,7 +45,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers, integrationTokens] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, policies] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -63,6 +63,7 @@ async function detect(): Promise<Capabilities> {
     probe('key time-to-live (ttl_seconds on key create, docs/decisions.md)', () => probeKeyTtl(settings.apiUrl)),
     activeWorkerCapabilities(),
     probe('integration tokens (GET /api/v1/identities/{id}/integration-tokens, POST /auth/token-login)', () => probeIntegrationTokens(settings.apiUrl)),
+    probe('execution policies (GET /api/v1/policies, GET /api/v1/actions/{ref}/queue-stats)', () => probePolicies(settings.apiUrl)),
   ]);
   return {
     api,
@@ -82,7 +83,31 @@ async function detect(): Promise<Capabilities> {
     'action-helpers': actionHelpersFromWorkers(workers),
     'service-logs': serviceLogs(settings.logDir),
     'integration-tokens': integrationTokens,
+    policies,
   };
+}
+
+/**
+ * Execution policies (Attune Late, contract §16): the admin lists the policies (200 with an `items` array; a target
+ * without the policy API answers 404), and the queue statistics route answers 404 with a JSON error for an action
+ * that does not exist (not 405/501). Nothing is created.
+ */
+async function probePolicies(apiUrl: string): Promise<void> {
+  const token = await adminAccessToken();
+  const get = async (path: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${apiUrl}${path}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeouts.probe) });
+    return { status: response.status, text: await response.text() };
+  };
+  const list = await get('/api/v1/policies?page_size=1');
+  let items: unknown;
+  try {
+    items = (JSON.parse(list.text) as { items?: unknown }).items;
+  } catch {
+    items = undefined;
+  }
+  if (list.status !== 200 || !Array.isArray(items)) throw new Error(`GET /api/v1/policies answered ${list.status}: ${list.text.slice(0, 200)}`);
+  const stats = await get('/api/v1/actions/e2e_capability.no_such_action/queue-stats');
+  if (stats.status !== 404) throw new Error(`GET /api/v1/actions/{ref}/queue-stats of a missing action answered ${stats.status}, not 404`);
 }
 
 /**

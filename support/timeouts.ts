@@ -146,6 +146,14 @@ export const timeouts = {
      * that ends the ask execution (milliseconds); 1.5 s, like the other quiet windows.
      */
     inquiryGateHeld: scaled(1_500),
+    /**
+     * queueHeld: a run waiting in a concurrency policy's queue (or refused by method cancel) stays without a start,
+     * and the queue statistics stay as they are, for this long. A run admitted by mistake reaches its gate (the
+     * action's first command) within 0.2 s of its request on the reference stack (2026-12-07, 60 runs of
+     * features/tier3/policies-fifo.feature beside tier 3: request → gate 80-190 ms), so 1.5 s is a 7x margin,
+     * like the other quiet windows.
+     */
+    queueHeld: scaled(1_500),
   },
 
   /**
