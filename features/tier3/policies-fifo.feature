@@ -19,7 +19,7 @@ Feature: Concurrency policies and their FIFO queue
   watched for 1.5 s (support/timeouts.ts, queueHeld): a run admitted by mistake reaches its
   gate within 0.2 s of its request on the reference stack (measured below 0.2 s in 60 runs).
 
-  Catalog: README 3
+  Catalog: README example 3 (README 3, FIFO queue ordering under a concurrency policy)
 
   Background:
     Given an action "gated step" that holds its slot until its gate opens
