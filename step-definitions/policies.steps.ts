@@ -45,7 +45,14 @@ async function awaitStage(world: AttuneWorld, action: string, stage: QueueStage,
       const problems = stageProblems(snapshot, stage);
       if (problems.length > 0) throw new Error(problems.join('; '));
     },
-    { timeoutMs: timeouts.executionTerminal },
+    {
+      timeoutMs: timeouts.executionTerminal,
+      // a run that started out of turn never un-starts: no point waiting for the stage any longer
+      failFast: (snapshot) => {
+        const extra = snapshot.started.filter((run) => !stage.started.includes(run));
+        return extra.length > 0 ? `${extra.join(', ')} started, but only ${stage.started.join(', ') || 'none'} may have` : undefined;
+      },
+    },
   );
 }
 
