@@ -35,6 +35,12 @@ export async function admit(ctx: ExecutorContext, execution: AdmissionCandidate,
   // fault policy-ignored: concurrency policies are never consulted
   if (fault('policy-ignored') || execution.action === null) return { admit: true };
   const actionId = execution.action;
+  // the common case (no policy governs the action, the run holds no place) costs no transaction
+  const [governing, placed] = await Promise.all([
+    effectivePolicy(ctx.pool, actionId),
+    ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [execution.id]),
+  ]);
+  if (!governing && !placed.rowCount) return { admit: true };
   const outcome = await withRetriedTransaction(ctx.pool, async (c) => {
     const known = await c.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [execution.id]);
     const policy = await effectivePolicy(c, actionId);
