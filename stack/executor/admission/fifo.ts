@@ -40,11 +40,12 @@ async function lockState(c: Client, actionId: number, key: string | null, limit:
 }
 
 async function enqueue(c: Client, stateId: number, executionId: number): Promise<void> {
-  await c.query(
+  const inserted = await c.query(
     `INSERT INTO execution_admission_entry (state_id, execution_id, status, queue_order) VALUES ($1, $2, 'queued', $2)
      ON CONFLICT (execution_id) DO NOTHING`,
     [stateId, executionId],
   );
+  if (!inserted.rowCount) return; // it holds a place already (in this queue or another group's)
   await c.query(
     `UPDATE execution_admission_state SET total_enqueued = total_enqueued + 1,
             next_queue_order = GREATEST(next_queue_order, $2 + 1) WHERE id = $1`,
@@ -127,6 +128,15 @@ export async function admitInQueue(c: Client, execution: Candidate, policy: Conc
   }
   await writeQueueStats(c, execution.action);
   return mine?.status === 'active' ? { kind: 'admit', activated: others } : { kind: 'wait', activated: others };
+}
+
+/** Locks one (action, group) state and hands its free slots to the head of its queue (the admission sweep). */
+export async function fillFreeSlots(c: Client, stateId: number): Promise<number[]> {
+  const { rows } = await c.query('SELECT id, action_id, max_concurrent FROM execution_admission_state WHERE id = $1 FOR UPDATE', [stateId]);
+  if (!rows[0]) return [];
+  const activated = await fillSlots(c, { id: Number(rows[0].id), max_concurrent: Number(rows[0].max_concurrent) });
+  if (activated.length) await writeQueueStats(c, Number(rows[0].action_id));
+  return activated;
 }
 
 /** A terminal execution gives its slot (or its place in the queue) back. Returns the executions now activated. */

@@ -22,7 +22,7 @@ export interface AdmissionCandidate {
   config: Record<string, unknown> | null;
 }
 
-async function republish(ctx: ExecutorContext, ids: number[], correlationId?: string): Promise<void> {
+export async function republish(ctx: ExecutorContext, ids: number[], correlationId?: string): Promise<void> {
   if (ids.length === 0) return;
   const { rows } = await ctx.pool.query('SELECT id, action_ref FROM execution WHERE id = ANY($1::bigint[]) ORDER BY id', [ids]);
   for (const row of rows) {
