@@ -64,6 +64,9 @@ export async function admit(ctx: ExecutorContext, execution: AdmissionCandidate,
 
 /** After a terminal status: the slot (or queue place) is given back and the next in line re-published. */
 export async function releaseSlot(ctx: ExecutorContext, executionId: number, correlationId?: string): Promise<void> {
+  // most runs hold no place in any queue: no transaction for them
+  const placed = await ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [executionId]);
+  if (!placed.rowCount) return;
   const released = await withRetriedTransaction(ctx.pool, (c) => releaseFromQueue(c, executionId));
   if (released) await republish(ctx, released.activated, correlationId);
 }
