@@ -16,8 +16,8 @@ Feature: Concurrency policies and their FIFO queue
 
   The runs hold their slot until the scenario opens their gate (an HTTP call held open by the
   suite), so nothing here depends on how long an action takes. A run that must not start is
-  watched for 1.5 s (support/timeouts.ts, queueHeld): a run admitted by mistake reaches its
-  gate within 0.2 s of its request on the reference stack (measured below 0.2 s in 60 runs).
+  watched for 1.5 s (support/timeouts.ts, queueHeld): a run the policy admits is running
+  19-169 ms after its request on the reference stack (72 runs; 442 ms at worst beside tier 3).
 
   Catalog: README example 3 (README 3, FIFO queue ordering under a concurrency policy)
 
