@@ -14,7 +14,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens', 'managed-sensors', 'token-signing',
+  'integration-tokens', 'managed-sensors', 'token-signing', 'policies',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -46,7 +46,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors, tokenSigning] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors, tokenSigning, policies] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -68,6 +68,7 @@ async function detect(): Promise<Capabilities> {
     settings.jwtSecret === ''
       ? offered("JWT signing key of the target (security.jwt_secret / ATTUNE__SECURITY__JWT_SECRET unset): tokens that expire on the suite's schedule cannot be made")
       : probe("tokens signed with the target's JWT key (security.jwt_secret): the API accepts one for the admin", () => probeTokenSigning(settings.apiUrl, settings.jwtSecret)),
+    probe('execution policies (GET /api/v1/policies, GET /api/v1/actions/{ref}/queue-stats)', () => probePolicies(settings.apiUrl)),
   ]);
   return {
     api,
@@ -89,6 +90,7 @@ async function detect(): Promise<Capabilities> {
     'integration-tokens': integrationTokens,
     'managed-sensors': managedSensors,
     'token-signing': tokenSigning,
+    policies,
   };
 }
 
@@ -141,6 +143,29 @@ async function probeTokenSigning(apiUrl: string, secret: string): Promise<void> 
   if (signed.status !== 200 || signed.id !== admin.id) {
     throw new Error(`a token signed with the configured key was answered ${signed.status} by GET /auth/me (not the target's key?): ${signed.text.slice(0, 200)}`);
   }
+}
+
+/**
+ * Execution policies (Attune Late, contract §16): the admin lists the policies (200 with an `items` array; a target
+ * without the policy API answers 404), and the queue statistics route answers 404 with a JSON error for an action
+ * that does not exist (not 405/501). Nothing is created.
+ */
+async function probePolicies(apiUrl: string): Promise<void> {
+  const token = await adminAccessToken();
+  const get = async (path: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${apiUrl}${path}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeouts.probe) });
+    return { status: response.status, text: await response.text() };
+  };
+  const list = await get('/api/v1/policies?page_size=1');
+  let items: unknown;
+  try {
+    items = (JSON.parse(list.text) as { items?: unknown }).items;
+  } catch {
+    items = undefined;
+  }
+  if (list.status !== 200 || !Array.isArray(items)) throw new Error(`GET /api/v1/policies answered ${list.status}: ${list.text.slice(0, 200)}`);
+  const stats = await get('/api/v1/actions/e2e_capability.no_such_action/queue-stats');
+  if (stats.status !== 404) throw new Error(`GET /api/v1/actions/{ref}/queue-stats of a missing action answered ${stats.status}, not 404`);
 }
 
 /**

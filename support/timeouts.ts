@@ -171,6 +171,14 @@ export const timeouts = {
      * within milliseconds of the terminal one; 500 ms is a 5x margin over the latency bound itself.
      */
     executionFramesSettled: scaled(500),
+    /**
+     * queueHeld: a run waiting in a concurrency policy's queue (or refused by method cancel) stays without a start,
+     * and the queue statistics stay as they are, for this long. A run the policy admits at once is `running` (its
+     * gate call follows at once) 19-169 ms after its request on the reference stack (2026-12-07, 72 runs over 5
+     * runs of features/tier3/policies-fifo.feature: median 42 ms, p95 124 ms), at worst 442 ms while all of tier 3
+     * ran beside it; 1.5 s is a 3x margin over that worst case, like the other quiet windows.
+     */
+    queueHeld: scaled(1_500),
   },
 
   /**

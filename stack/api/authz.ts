@@ -103,7 +103,7 @@ export async function scopeSql(
 /** The owner of one row, for authorize() targets on get/update/delete. */
 export async function ownerOf(db: Queryable, resource: Resource, id: number): Promise<number | null> {
   const own = OWNERSHIP[resource];
-  const table = { packs: 'pack', actions: 'action', workflows: 'workflow_definition', triggers: 'trigger', sensors: 'sensor', rules: 'rule', executions: 'execution', events: 'event', enforcements: 'enforcement', inquiries: 'inquiry', keys: 'key', identities: 'identity' }[resource as string];
+  const table = { packs: 'pack', actions: 'action', workflows: 'workflow_definition', triggers: 'trigger', sensors: 'sensor', rules: 'rule', executions: 'execution', events: 'event', enforcements: 'enforcement', inquiries: 'inquiry', keys: 'key', identities: 'identity', policies: 'policy' }[resource as string];
   if (!own || !table) return null;
   const { rows } = await db.query(`SELECT ${own.owner} AS owner FROM ${table} WHERE ${table}.id = $1`, [id]);
   return rows[0]?.owner ?? null;

@@ -422,3 +422,33 @@ export const InquiryResponse = object(
   },
   ['id', 'execution', 'prompt', 'response_schema', 'status', 'response', 'created', 'updated'],
 );
+
+// --- policies (Attune Late: /api/v1/policies) ------------------------------------------------------------------------
+export const policyMethod: JsonSchema = { type: 'string', enum: ['cancel', 'enqueue'] };
+export const policyScopeType: JsonSchema = { type: 'string', enum: ['global', 'pack', 'action'] };
+
+export const ConcurrencyPolicyRequest = object(
+  { limit: { type: 'integer', minimum: 1, maximum: 2147483647 }, method: policyMethod, parameters: { type: 'array', items: str, default: [] } },
+  ['limit', 'method'],
+);
+export const RateLimitPolicyRequest = object(
+  { max_executions: { type: 'integer', minimum: 1, maximum: 2147483647 }, window_seconds: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+  ['max_executions', 'window_seconds'],
+);
+export const QuotaPolicyRequest = object(
+  { quota_type: { type: 'string', enum: ['running_executions', 'executions_total'] }, limit: { type: 'integer', minimum: 1 } },
+  ['quota_type', 'limit'],
+);
+export const PolicyScopeRequest = object({ type: policyScopeType, pack_ref: nstr, action_ref: nstr }, ['type']);
+
+export const PolicyResponse = object(
+  {
+    id: int, ref: str, name: str, description: nstr, enabled: bool, priority: int,
+    scope: object({ type: policyScopeType, pack: nint, pack_ref: nstr, action: nint, action_ref: nstr }, ['type']),
+    concurrency: { type: ['object', 'null'], properties: { limit: int, method: policyMethod, parameters: strArray }, required: ['limit', 'method', 'parameters'] },
+    rate_limit: { type: ['object', 'null'], properties: { max_executions: int, window_seconds: int }, required: ['max_executions', 'window_seconds'] },
+    quotas: arrayOf(object({ quota_type: str, limit: int }, ['quota_type', 'limit'])),
+    tags: strArray, created: ts, updated: ts,
+  },
+  ['id', 'ref', 'name', 'enabled', 'priority', 'scope', 'quotas', 'tags', 'created', 'updated'],
+);

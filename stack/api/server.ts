@@ -19,6 +19,7 @@ import { registerInquiryRoutes } from './routes/inquiries';
 import { registerKeyRoutes } from './routes/keys';
 import { registerPackRoutes } from './routes/packs';
 import { registerPermissionRoutes } from './routes/permissions';
+import { registerPolicyRoutes } from './routes/policies';
 import { registerRuleRoutes } from './routes/rules';
 import { registerRuntimeRoutes } from './routes/runtimes';
 import { registerTriggerRoutes } from './routes/triggers';
@@ -180,6 +181,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerIdentityRoutes(app, ctx);
   registerIntegrationTokenRoutes(app, ctx);
   registerPermissionRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
   registerInquiryRoutes(app, ctx);
 

@@ -66,6 +66,8 @@ export const OWNERSHIP: Record<string, { owner: string; packRef: string; ref: st
     packRef: 'key.owner_pack_ref', ref: 'key.ref', id: 'key.id',
   },
   identities: { owner: 'identity.id', packRef: 'NULL', ref: 'identity.login', id: 'identity.id' },
+  // a pack- or action-scoped policy belongs to its pack's owner; a global one to nobody
+  policies: { owner: '(SELECT p.installed_by FROM pack p WHERE p.id = policy.pack)', packRef: 'policy.pack_ref', ref: 'policy.ref', id: 'policy.id' },
 };
 
 /** The effective grants of an identity (direct assignments ∪ role-bound sets). */

@@ -116,6 +116,14 @@ export async function migrate(pool: pg.Pool, schema = config().database.schema |
 /** Runs fn inside a transaction on one pooled client. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // a connection that dies while checked out (a database restart between two statements) emits 'error' on the
+  // client: without a listener that is an uncaught exception; the next statement fails instead, and the client is
+  // discarded on release
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -125,7 +133,8 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) =
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 

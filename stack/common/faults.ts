@@ -129,6 +129,11 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'notifier-health-ignores-listener': { description: 'notifier: GET /health answers ok while its database LISTEN is down, so a client is told all is well while it hears nothing', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
 
   // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
+  'fifo-served-lifo': { description: 'executor: a freed slot goes to the newest queued execution instead of the oldest (the queue is served last in, first out)', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'policy-ignored': { description: 'executor: concurrency policies are never consulted (every execution is scheduled at once, no queue, no queue_stats)', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'queue-stats-stale': { description: 'executor: queue_stats is not rewritten when an execution finishes and the next one starts (counts stay as they were at the last admission)', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'cancel-method-enqueues': { description: 'executor: a policy with method cancel queues the execution that finds no free slot instead of cancelling it', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'scope-precedence-wrong': { description: 'executor: the broadest policy wins (global over pack over action) instead of the narrowest', guardedBy: ['features/tier3/policies-fifo.feature'] },
 
   // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---
   'core-pack-deletable': { description: 'api: the system-pack guard on DELETE /packs/{ref} is skipped, so an identity holding packs:delete (core.admin) deletes core', guardedBy: ['features/tier3/system-packs.feature'] },

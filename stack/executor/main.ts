@@ -12,6 +12,7 @@ import type { ExecutorContext } from './context';
 import { handleEnforcementCreated } from './enforcement-processor';
 import { handleEventCreated } from './event-processor';
 import { startInquiries } from './inquiries';
+import { startAdmissionSweeper } from './admission/sweep';
 import { recoverPendingExecutions, startSchedulingSweeper } from './recovery';
 import { handleExecutionRequested } from './scheduler';
 import { onInquiryResponded } from './tier2-hooks';
@@ -48,11 +49,13 @@ runService('executor', async (log) => {
   const stopSweeper = startWorkflowSweeper(ctx);
   const stopInquiries = startInquiries(ctx);
   const stopSchedulingSweeper = startSchedulingSweeper(ctx);
+  const stopAdmissionSweeper = startAdmissionSweeper(ctx);
 
   return async () => {
     // first no new messages, and the ones being handled finished (a half-scheduled execution is never left behind)
     await mq.stopConsuming(5_000);
     await stopSchedulingSweeper();
+    await stopAdmissionSweeper();
     await stopInquiries();
     await stopSweeper();
     await stopMonitor();

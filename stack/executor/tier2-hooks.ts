@@ -10,6 +10,7 @@
  */
 import type { Envelope } from '../common/envelope';
 import type { ExecutorContext } from './context';
+import { admit, releaseSlot } from './admission';
 import { askInquiry, inquiryResponded, isAskExecution } from './inquiries';
 import { childEnded, startWorkflow } from './workflow/engine';
 
@@ -33,8 +34,8 @@ export type Admission = { admit: true } | { admit: false; reason: string };
  * `{admit:false}` leaves the execution `requested`; the hook is then responsible for
  * re-publishing ExecutionRequested when a slot frees up (from onExecutionTerminal).
  */
-export async function admitExecution(_ctx: ExecutorContext, _execution: SchedulableExecution): Promise<Admission> {
-  return { admit: true };
+export async function admitExecution(ctx: ExecutorContext, execution: SchedulableExecution): Promise<Admission> {
+  return admit(ctx, execution);
 }
 
 /**
@@ -71,6 +72,7 @@ export interface TerminalExecution {
 
 /** HOOK (tier 2: policy slot release, workflow advance, inquiries, retries) after a terminal status. */
 export async function onExecutionTerminal(ctx: ExecutorContext, execution: TerminalExecution, env: Envelope): Promise<void> {
+  await releaseSlot(ctx, execution.id, env.correlation_id);
   if (execution.workflow_task) await childEnded(ctx, execution.workflow_task, env.correlation_id);
 }
 

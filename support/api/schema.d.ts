@@ -10871,6 +10871,1144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the policies the caller may read (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                    pack_ref?: string;
+                    action_ref?: string;
+                    scope?: "global" | "pack" | "action";
+                    enabled?: boolean;
+                    tag?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of policies */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a policy (scope global, pack or action) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description pack.name, lower case */
+                        ref: string;
+                        name: string;
+                        description?: string | null;
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default 0 */
+                        priority?: number;
+                        scope: {
+                            /** @enum {string} */
+                            type: "global" | "pack" | "action";
+                            pack_ref?: string | null;
+                            action_ref?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        concurrency?: ({
+                            limit: number;
+                            /** @enum {string} */
+                            method: "cancel" | "enqueue";
+                            /** @default [] */
+                            parameters?: string[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        rate_limit?: ({
+                            max_executions: number;
+                            window_seconds: number;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        /** @default [] */
+                        quotas?: ({
+                            /** @enum {string} */
+                            quota_type: "running_executions" | "executions_total";
+                            limit: number;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @default [] */
+                        tags?: string[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Policy created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packs/{pack_ref}/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a pack's policies (pack- and action-scoped) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    pack_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of policies for a pack */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/actions/{action_ref}/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an action's own (action-scoped) policies */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    action_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of policies for an action */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a policy by ref (404 when missing or not readable) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Policy details */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /** Update a policy (absent fields unchanged; concurrency/rate_limit null removes them) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string | null;
+                        description?: string | null;
+                        enabled?: boolean | null;
+                        priority?: number | null;
+                        /** @description absent: unchanged; null: removed */
+                        concurrency?: ({
+                            limit: number;
+                            /** @enum {string} */
+                            method: "cancel" | "enqueue";
+                            /** @default [] */
+                            parameters?: string[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        /** @description absent: unchanged; null: removed */
+                        rate_limit?: ({
+                            max_executions: number;
+                            window_seconds: number;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        quotas?: ({
+                            /** @enum {string} */
+                            quota_type: "running_executions" | "executions_total";
+                            limit: number;
+                        } & {
+                            [key: string]: unknown;
+                        })[] | null;
+                        tags?: string[] | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Policy updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                name: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                priority: number;
+                                scope: {
+                                    /** @enum {string} */
+                                    type: "global" | "pack" | "action";
+                                    pack?: number | null;
+                                    pack_ref?: string | null;
+                                    action?: number | null;
+                                    action_ref?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                concurrency?: {
+                                    limit: number;
+                                    /** @enum {string} */
+                                    method: "cancel" | "enqueue";
+                                    parameters: string[];
+                                } | null;
+                                rate_limit?: {
+                                    max_executions: number;
+                                    window_seconds: number;
+                                } | null;
+                                quotas: ({
+                                    quota_type: string;
+                                    limit: number;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                tags: string[];
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a policy */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                success: boolean;
+                                message: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflows": {
         parameters: {
             query?: never;

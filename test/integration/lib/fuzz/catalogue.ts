@@ -209,6 +209,16 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   set('PUT /api/v1/keys/{ref}', { auth: 'admin', path: { ref: one('fuzz_sac_key') }, body: body('PUT /api/v1/keys/{ref}', { name: one(undefined, 'fuzz_sac_key'), value: oddJson(2), encrypted: fc.boolean() }) });
   set('DELETE /api/v1/keys/{ref}', { auth: 'admin', path: { ref: one('fuzz_del_key') }, body: noBody });
 
+  // policies: only ever scoped to the fuzz pack (a global policy would throttle every other run of the stack)
+  const policyScope = one<Json>({ type: 'pack', pack_ref: 'fuzz' }, { type: 'action', action_ref: 'fuzz.sac_action' }, { type: 'action', action_ref: 'fuzz.missing' });
+  const concurrency = one<Json | undefined>(undefined, null, { limit: 1000, method: 'enqueue' }, { limit: 500, method: 'enqueue', parameters: ['message'] });
+  set('POST /api/v1/policies', {
+    auth: 'admin',
+    body: body('POST /api/v1/policies', { ref: refs('fuzz.p'), name: str(), scope: policyScope, concurrency, rate_limit: one(undefined, null, { max_executions: 1000, window_seconds: 1 }) }),
+  });
+  set('PUT /api/v1/policies/{ref}', { auth: 'admin', path: { ref: one('fuzz.sac_policy') }, body: body('PUT /api/v1/policies/{ref}', { concurrency }) });
+  set('DELETE /api/v1/policies/{ref}', { auth: 'admin', path: { ref: one('fuzz.del_policy') }, body: noBody });
+
   // identities and permissions (never the admin: its id, its roles and its permission set are out of reach)
   set('POST /api/v1/identities', { auth: 'admin', body: body('POST /api/v1/identities', { login: refs('fuzz-id-'), password: one(FUZZ_PASSWORD, null, undefined), attributes: one(undefined, null, { team: 'fuzz' }) }) });
   const sacId = { id: id(fx.sacIdentity) };

@@ -157,6 +157,10 @@ export async function createFixtures(): Promise<Fixtures> {
   }
   await post(token, '/api/v1/keys', { ref: 'fuzz_sac_key', owner_type: 'identity', name: 'fuzz_sac_key', value: { secret: 's' }, encrypted: true });
   await post(token, '/api/v1/keys', { ref: 'fuzz_del_key', owner_type: 'identity', name: 'fuzz_del_key', value: 'v' });
+  // policies (pack fuzz only, with a limit no fuzz run reaches: the fuzz must not throttle anything else)
+  for (const ref of ['fuzz.sac_policy', 'fuzz.del_policy']) {
+    await post(token, '/api/v1/policies', { ref, name: ref, scope: { type: 'pack', pack_ref: 'fuzz' }, concurrency: { limit: 1000, method: 'enqueue' } });
+  }
 
   // identities, roles, permission set bindings
   const sac = await post<{ id: number }>(token, '/api/v1/identities', { login: 'fuzz-sac', password: FUZZ_PASSWORD });

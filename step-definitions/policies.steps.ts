@@ -1,0 +1,185 @@
+/**
+ * Steps of the policy features: concurrency policies at action, pack and global scope, gated runs that hold their
+ * slot until the scenario opens their gate, and the FIFO queue with its statistics at every step.
+ */
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { consistently, eventually } from '../support/eventually';
+import { awaitOutcome, execution } from '../support/questions/executions';
+import { runsSnapshot, stageProblems, type QueueStage } from '../support/questions/policies';
+import {
+  createAnotherPack, createConcurrencyPolicy, createGatedAction, gatedRun, gatedRuns, openGateOf, requestGatedRuns, slotGate,
+  type PolicyScope,
+} from '../support/tasks/policies';
+import { timeouts } from '../support/timeouts';
+import type { AttuneWorld } from '../support/world';
+
+const STATUS_KEYS = ['running', 'requested', 'completed', 'cancelled'] as const;
+const STAT_KEYS = ['queue_length', 'active_count', 'max_concurrent', 'total_enqueued', 'total_completed'] as const;
+
+/** "run 2, run 3" → ["run 2", "run 3"]; "none" → []. */
+function runList(text: string | undefined): string[] {
+  const t = (text ?? '').trim();
+  return t === '' || t === 'none' ? [] : t.split(',').map((s) => s.trim());
+}
+
+function methodOf(words: string): 'enqueue' | 'cancel' {
+  return words === 'cancelling' ? 'cancel' : 'enqueue';
+}
+
+/** A stage from `key | value` rows (started, running, requested, completed, cancelled, the statistics). */
+function stageFromRows(rows: Record<string, string>): QueueStage {
+  const statuses: Record<string, string> = {};
+  for (const key of STATUS_KEYS) for (const run of runList(rows[key])) statuses[run] = key;
+  const stats: QueueStage['stats'] = {};
+  for (const key of STAT_KEYS) if (rows[key] !== undefined) stats[key] = Number(rows[key]);
+  if (rows.oldest_enqueued_at !== undefined) stats.oldest_enqueued_at = rows.oldest_enqueued_at as 'set' | 'none';
+  return { started: runList(rows.started), statuses, stats };
+}
+
+async function awaitStage(world: AttuneWorld, action: string, stage: QueueStage, what: string): Promise<void> {
+  await eventually(
+    `${what} of "${action}"`,
+    () => runsSnapshot(world, action),
+    (snapshot) => {
+      const problems = stageProblems(snapshot, stage);
+      if (problems.length > 0) throw new Error(problems.join('; '));
+    },
+    {
+      timeoutMs: timeouts.executionTerminal,
+      // a run that started out of turn never un-starts: no point waiting for the stage any longer
+      failFast: (snapshot) => {
+        const extra = snapshot.started.filter((run) => !stage.started.includes(run));
+        return extra.length > 0 ? `${extra.join(', ')} started, but only ${stage.started.join(', ') || 'none'} may have` : undefined;
+      },
+    },
+  );
+}
+
+async function holdStage(world: AttuneWorld, action: string, stage: QueueStage): Promise<void> {
+  await consistently(`the queue of "${action}" stays exactly as it is`, timeouts.consistently.queueHeld, () => runsSnapshot(world, action), (snapshot) => {
+    const problems = stageProblems(snapshot, stage);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  });
+}
+
+// ---- setting up ------------------------------------------------------------------------------------------------------
+
+Given('an action {string} that holds its slot until its gate opens', async function (this: AttuneWorld, name: string) {
+  await createGatedAction(this, name);
+});
+
+Given(
+  'another pack of mine with an action {string} that holds its slot until its gate opens',
+  async function (this: AttuneWorld, name: string) {
+    const packRef = await createAnotherPack(this, 'another pack');
+    await createGatedAction(this, name, packRef);
+  },
+);
+
+Given(
+  /^a concurrency policy on the action "([^"]+)" allowing (\d+) runs? at a time and (queuing|cancelling) the rest$/,
+  async function (this: AttuneWorld, action: string, limit: string, method: string) {
+    const scope: PolicyScope = { type: 'action', action };
+    await createConcurrencyPolicy(this, { name: `${action} limit`, scope, limit: Number(limit), method: methodOf(method) });
+  },
+);
+
+Given(
+  /^a concurrency policy on my pack allowing (\d+) runs? at a time and (queuing|cancelling) the rest$/,
+  async function (this: AttuneWorld, limit: string, method: string) {
+    await createConcurrencyPolicy(this, { name: 'pack limit', scope: { type: 'pack', packRef: this.packRef }, limit: Number(limit), method: methodOf(method) });
+  },
+);
+
+Given(
+  /^a global concurrency policy allowing (\d+) runs? at a time and (queuing|cancelling) the rest$/,
+  async function (this: AttuneWorld, limit: string, method: string) {
+    await createConcurrencyPolicy(this, { name: 'global limit', scope: { type: 'global' }, limit: Number(limit), method: methodOf(method) });
+  },
+);
+
+// ---- acting ----------------------------------------------------------------------------------------------------------
+
+When(/^I request "([^"]+)" (\d+) (?:more )?times? in quick succession$/, async function (this: AttuneWorld, action: string, count: string) {
+  await requestGatedRuns(this, action, Number(count));
+});
+
+When('I request {string} {int} more time', async function (this: AttuneWorld, action: string, count: number) {
+  await requestGatedRuns(this, action, count);
+});
+
+When('I open the gate of {word} {int} of {string} and it completes', async function (this: AttuneWorld, word: string, n: number, action: string) {
+  const run = gatedRun(this, action, `${word} ${n}`);
+  await openGateOf(this, run);
+  await awaitOutcome(this, run.id, 'completed');
+  this.markAsserted(run.id);
+});
+
+When(
+  'I open the gates one at a time, the queue of {string} moves exactly like this:',
+  async function (this: AttuneWorld, action: string, table: DataTable) {
+    const finished: string[] = [];
+    for (const row of table.hashes()) {
+      await openGateOf(this, gatedRun(this, action, row.finished));
+      finished.push(row.finished);
+      const running = runList(row.running);
+      const stage = stageFromRows({
+        ...row,
+        started: [...finished, ...running].join(', '),
+        completed: finished.join(', '),
+        requested: row.waiting,
+      });
+      await awaitStage(this, action, stage, `the queue after ${row.finished} finished`);
+    }
+  },
+);
+
+// ---- checking --------------------------------------------------------------------------------------------------------
+
+Then('the queue of {string} stands exactly at, and stays so:', async function (this: AttuneWorld, action: string, table: DataTable) {
+  const stage = stageFromRows(table.rowsHash());
+  await awaitStage(this, action, stage, 'the queue');
+  await holdStage(this, action, stage);
+});
+
+Then('the runs start and wait exactly like this, and stay so:', async function (this: AttuneWorld, table: DataTable) {
+  const stages = table.hashes().map((row) => {
+    const stage = stageFromRows({ ...row, running: row.started, requested: row.waiting, total_completed: '0' });
+    stage.startedInAnyOrder = true;
+    return { action: row.action, stage };
+  });
+  for (const { action, stage } of stages) await awaitStage(this, action, stage, 'the runs');
+  await Promise.all(stages.map(({ action, stage }) => holdStage(this, action, stage)));
+});
+
+Then(
+  'run {int} of {string} ends {string} without ever starting, its result naming the policy',
+  async function (this: AttuneWorld, n: number, action: string, status: string) {
+    const run = gatedRun(this, action, `run ${n}`);
+    const ended = await awaitOutcome(this, run.id, status as never);
+    this.markAsserted(run.id);
+    expect(ended.started_at, `${run.name} must never have started`).to.equal(null);
+    expect((await slotGate(this)).arrivals(), `${run.name} must never reach its gate`).not.to.include(run.label);
+    const error = String((ended.result as Record<string, unknown> | null)?.error ?? '');
+    expect(error, `the result of ${run.name} must name the policy that refused it`).to.include(`${this.packRef}.`);
+  },
+);
+
+Then(
+  'all {int} runs of {string} completed, started in submission order and never overlapped',
+  async function (this: AttuneWorld, count: number, action: string) {
+    const runs = gatedRuns(this, action);
+    expect(runs.map((r) => r.name)).to.deep.equal(Array.from({ length: count }, (_, i) => `run ${i + 1}`));
+    const rows = await Promise.all(runs.map((r) => awaitOutcome(this, r.id, 'completed')));
+    rows.forEach((row) => this.markAsserted(row.id));
+    const labels = runs.map((r) => r.label);
+    expect((await slotGate(this)).arrivals(), 'the order in which the runs reached their gates').to.deep.equal(labels);
+    for (let i = 1; i < rows.length; i++) {
+      const previous = await execution(this, rows[i - 1].id);
+      const started = Date.parse(String(rows[i].started_at));
+      const previousEnded = Date.parse(previous.updated);
+      expect(started, `${runs[i].name} started (${rows[i].started_at}) before ${runs[i - 1].name} ended (${previous.updated})`).to.be.at.least(previousEnded);
+    }
+  },
+);

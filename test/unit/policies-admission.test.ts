@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { groupKey } from '../../stack/executor/admission/effective-policy';
+import { stageProblems, type RunsSnapshot } from '../../support/queue-stages';
+
+test('a policy without group-by paths puts every run of the action in one queue', () => {
+  assert.equal(groupKey([], { customer: 'a' }), null);
+});
+
+test('the group key is the JSON of the named paths, sorted by path, missing values null', () => {
+  assert.equal(groupKey(['region', 'customer.id'], { customer: { id: 7 }, region: 'eu', other: 1 }), '{"customer.id":7,"region":"eu"}');
+  assert.equal(groupKey(['customer.id'], { customer: 'flat' }), '{"customer.id":null}');
+  assert.equal(groupKey(['x'], null), '{"x":null}');
+});
+
+const snapshot = (over: Partial<RunsSnapshot> = {}): RunsSnapshot => ({
+  started: ['run 1'],
+  statuses: { 'run 1': 'running', 'run 2': 'requested' },
+  stats: {
+    action_ref: 'p.a', queue_length: 1, active_count: 1, max_concurrent: 1, oldest_enqueued_at: '2026-12-07T14:00:00Z',
+    total_enqueued: 2, total_completed: 0, last_updated: '2026-12-07T14:00:00Z',
+  },
+  ...over,
+});
+
+test('a queue stage matches only when starts, statuses and statistics are all exact', () => {
+  const stage = {
+    started: ['run 1'],
+    statuses: { 'run 1': 'running', 'run 2': 'requested' },
+    stats: { queue_length: 1, active_count: 1, total_enqueued: 2, oldest_enqueued_at: 'set' as const },
+  };
+  assert.deepEqual(stageProblems(snapshot(), stage), []);
+  assert.equal(stageProblems(snapshot({ started: ['run 2'] }), stage).length, 1);
+  assert.equal(stageProblems(snapshot({ stats: null }), stage)[0], 'no queue statistics (404)');
+  assert.match(stageProblems(snapshot({ statuses: { 'run 1': 'running', 'run 2': 'running' } }), stage)[0], /run 2 is "running"/);
+});
+
+test('runs started together may reach their gates in either order when the stage says so', () => {
+  const stage = { started: ['run 1', 'run 2'], startedInAnyOrder: true, statuses: {}, stats: {} };
+  assert.deepEqual(stageProblems(snapshot({ started: ['run 2', 'run 1'] }), stage), []);
+  assert.equal(stageProblems(snapshot({ started: ['run 2', 'run 1'] }), { ...stage, startedInAnyOrder: false }).length, 1);
+});
