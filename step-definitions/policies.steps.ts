@@ -5,11 +5,12 @@
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { consistently, eventually } from '../support/eventually';
-import { awaitOutcome, execution } from '../support/questions/executions';
-import { runsSnapshot, stageProblems, type QueueStage } from '../support/questions/policies';
+import { awaitOutcome, awaitTerminal, execution } from '../support/questions/executions';
+import { executionsOf } from '../support/questions/executions';
+import { queueStats, runsSnapshot, serialOrderProblems, stageProblems, type QueueStage } from '../support/questions/policies';
 import {
-  createAnotherPack, createConcurrencyPolicy, createGatedAction, gatedRun, gatedRuns, openGateOf, requestGatedRuns, slotGate,
-  type PolicyScope,
+  createAnotherPack, createConcurrencyPolicy, createGatedAction, gatedActionRef, gatedRun, gatedRuns, openGateOf, requestedRuns, requestGatedRuns,
+  requestRuns, slotGate, type PolicyScope,
 } from '../support/tasks/policies';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
@@ -183,3 +184,41 @@ Then(
     }
   },
 );
+
+// ---- the FIFO queue at scale (T3.12's 1,000-run drill) -----------------------------------------------------------------
+
+When('I request {string} {int} times, each request right after the one before', async function (this: AttuneWorld, action: string, count: number) {
+  const started = Date.now();
+  await requestRuns(this, action, count);
+  this.attach(`${count} runs of "${action}" requested in ${Date.now() - started} ms`, 'text/plain');
+});
+
+Then(
+  'all {int} runs of {string} completed, strictly one at a time, in submission order',
+  async function (this: AttuneWorld, count: number, action: string) {
+    const ids = requestedRuns(this, action);
+    expect(ids.length, `runs of "${action}" requested in this scenario`).to.equal(count);
+    const started = Date.now();
+    // FIFO: the last run requested is the last to run; once it ended every run has (the listing below proves it)
+    await awaitTerminal(this, ids[ids.length - 1], timeouts.policedRunsDrained);
+    const spans = await executionsOf(this, { action_ref: gatedActionRef(this, action) });
+    spans.forEach((span) => this.markAsserted(span.id));
+    const problems = serialOrderProblems(ids, spans);
+    expect(problems, `the ${count} runs of "${action}" (first problems of ${problems.length})`).to.deep.equal([]);
+    const first = Date.parse(String(spans[0].started_at));
+    const last = Date.parse(spans[spans.length - 1].updated);
+    this.attach(`${count} runs drained ${Date.now() - started} ms after the last request; first start to last end ${last - first} ms (${((last - first) / count).toFixed(1)} ms per run)`, 'text/plain');
+  },
+);
+
+Then('the queue statistics of {string} read exactly:', async function (this: AttuneWorld, action: string, table: DataTable) {
+  const expected = table.rowsHash();
+  const stats = await queueStats(this, action);
+  expect(stats, `queue statistics of "${action}"`).to.not.equal(null);
+  const actual: Record<string, string> = {};
+  for (const key of Object.keys(expected)) {
+    const value = (stats as unknown as Record<string, unknown>)[key];
+    actual[key] = key === 'oldest_enqueued_at' ? (value === null ? 'none' : 'set') : String(value);
+  }
+  expect(actual, `queue statistics of "${action}"`).to.deep.equal(expected);
+});

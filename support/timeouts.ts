@@ -182,6 +182,15 @@ export const timeouts = {
   },
 
   /**
+   * policedRunsDrained: from the last of 1,000 back-to-back requests of a no-op action under a concurrency-1 policy
+   * (features/tier3/fifo-at-scale.feature) until that last run ended. The runs go strictly one after another, so this
+   * is 1,000 × (admission + scheduling + dispatch + a shell start + completion + release). Measured on the reference
+   * stack (2026-12-07, 2 cores, a fault verification running beside it, load ~8): 1,000 requests sent in 12.0 s, the
+   * last run ended 16.6 s after the last request, first start to last end 28.3 s (28 ms per run). 120 s is a 7x
+   * margin over the drain; a queue that stalls (a lost release) never drains at all.
+   */
+  policedRunsDrained: scaled(120_000),
+  /**
    * A managed pack sensor (features/tier3/pack-sensors.feature). sensorFirstReadings: from the rule's creation until a
    * few events of the new sensor process are recorded (lifecycle message, sensor token, process start, posts 300 ms
    * apart). sensorRestarted: from a crash (or a rule change) until the new start's first two events; the reference

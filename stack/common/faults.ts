@@ -129,7 +129,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'notifier-health-ignores-listener': { description: 'notifier: GET /health answers ok while its database LISTEN is down, so a client is told all is well while it hears nothing', guardedBy: ['features/tier3/infrastructure-outages.feature'] },
 
   // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
-  'fifo-served-lifo': { description: 'executor: a freed slot goes to the newest queued execution instead of the oldest (the queue is served last in, first out)', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'fifo-served-lifo': { description: 'executor: a freed slot goes to the newest queued execution instead of the oldest (the queue is served last in, first out)', guardedBy: ['features/tier3/policies-fifo.feature', 'features/tier3/fifo-at-scale.feature'] },
   'policy-ignored': { description: 'executor: concurrency policies are never consulted (every execution is scheduled at once, no queue, no queue_stats)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'queue-stats-stale': { description: 'executor: queue_stats is not rewritten when an execution finishes and the next one starts (counts stay as they were at the last admission)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'cancel-method-enqueues': { description: 'executor: a policy with method cancel queues the execution that finds no free slot instead of cancelling it', guardedBy: ['features/tier3/policies-fifo.feature'] },

@@ -39,3 +39,32 @@ export async function runsSnapshot(world: AttuneWorld, action: string): Promise<
 }
 
 export { stageProblems, type QueueStage } from '../queue-stages';
+
+/** One policed run as the serial-order check needs it: when it started and when its row last changed (its end). */
+export interface RunSpan {
+  id: number;
+  status: string;
+  started_at?: string | null;
+  updated: string;
+}
+
+/**
+ * Problems with runs that must have run strictly one at a time in submission order (`ids` in that order): each must
+ * have `completed`, started, and started no earlier than the run before it ended. Empty when all holds.
+ */
+export function serialOrderProblems(ids: number[], spans: RunSpan[]): string[] {
+  const byId = new Map(spans.map((s) => [s.id, s]));
+  const problems: string[] = [];
+  ids.forEach((id, i) => {
+    const span = byId.get(id);
+    if (!span) return void problems.push(`run ${i + 1} (execution ${id}) is missing from the action's executions`);
+    if (span.status !== 'completed') problems.push(`run ${i + 1} (execution ${id}) ended "${span.status}"`);
+    if (!span.started_at) return void problems.push(`run ${i + 1} (execution ${id}) never started`);
+    const previous = i > 0 ? byId.get(ids[i - 1]) : undefined;
+    if (previous && Date.parse(span.started_at) < Date.parse(previous.updated)) {
+      problems.push(`run ${i + 1} (execution ${id}) started at ${span.started_at}, before run ${i} (execution ${previous.id}) ended at ${previous.updated}`);
+    }
+  });
+  if (spans.length !== ids.length) problems.push(`the action has ${spans.length} executions, ${ids.length} were requested`);
+  return problems;
+}

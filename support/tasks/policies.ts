@@ -158,3 +158,26 @@ export function actionInFocus(world: AttuneWorld): string {
 export async function openGateOf(world: AttuneWorld, run: GatedRun): Promise<void> {
   (await slotGate(world)).open(run.label);
 }
+
+const DRILL_RUNS = 'policed runs';
+
+/**
+ * Requests `count` runs of the action the scenario named `action`, each request sent as soon as the one before it was
+ * answered (submission order = request order = execution id order). Returns their ids in that order.
+ */
+export async function requestRuns(world: AttuneWorld, action: string, count: number): Promise<number[]> {
+  const ref = gatedActionRef(world, action);
+  const ids = ((world.scratch[DRILL_RUNS] as Record<string, number[]> | undefined) ?? {})[action] ?? [];
+  for (let i = 0; i < count; i++) {
+    const execution = unwrap(await world.api.POST('/api/v1/executions/execute', { body: { action_ref: ref, parameters: {}, env_vars: {} } }), `requesting run ${ids.length + 1} of ${ref}`);
+    world.trackExecution(execution.id);
+    ids.push(execution.id);
+  }
+  world.scratch[DRILL_RUNS] = { ...((world.scratch[DRILL_RUNS] as Record<string, number[]> | undefined) ?? {}), [action]: ids };
+  return ids;
+}
+
+/** The ids of the runs of `action` requested with `requestRuns`, in submission order. */
+export function requestedRuns(world: AttuneWorld, action: string): number[] {
+  return ((world.scratch[DRILL_RUNS] as Record<string, number[]> | undefined) ?? {})[action] ?? [];
+}
