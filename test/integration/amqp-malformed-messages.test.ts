@@ -62,7 +62,7 @@ describe('malformed AMQP messages are rejected without requeue and the consumers
 
   before(async () => {
     const db = await openDb();
-    const worker = (await db.query(`SELECT id FROM worker WHERE status = 'active' ORDER BY id DESC LIMIT 1`)).rows[0];
+    const worker = (await db.query(`SELECT id FROM worker WHERE status = 'active' AND worker_role = 'action' ORDER BY id DESC LIMIT 1`)).rows[0];
     await db.end();
     assert.ok(worker, 'no active worker registered');
     targets = [

@@ -57,7 +57,7 @@ describe('RabbitMQ topology (attune-internals §2.2–2.3)', () => {
     queues = await listInVhost('queues', ['name', 'durable', 'auto_delete', 'exclusive', 'arguments']);
     bindings = await listInVhost('bindings', ['source_name', 'destination_name', 'destination_kind', 'routing_key']);
     const db = await openDb();
-    workerId = Number((await db.query(`SELECT id FROM worker WHERE status = 'active' ORDER BY id DESC LIMIT 1`)).rows[0]?.id);
+    workerId = Number((await db.query(`SELECT id FROM worker WHERE status = 'active' AND worker_role = 'action' ORDER BY id DESC LIMIT 1`)).rows[0]?.id);
     await db.end();
     conn = await connect();
   });

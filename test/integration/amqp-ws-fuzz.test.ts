@@ -67,7 +67,7 @@ describe('AMQP fuzz: malformed messages on every consumed queue', () => {
 
   before(async () => {
     const db = await openDb();
-    const worker = (await db.query(`SELECT id FROM worker WHERE status = 'active' ORDER BY id DESC LIMIT 1`)).rows[0];
+    const worker = (await db.query(`SELECT id FROM worker WHERE status = 'active' AND worker_role = 'action' ORDER BY id DESC LIMIT 1`)).rows[0];
     await db.end();
     assert.ok(worker, 'no active worker registered');
     const id = Number(worker.id);
