@@ -10,7 +10,7 @@
  * is a port the scenario opened and closed again (`closedLoopbackPort`).
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { baseUrlOf, listenOnFreePort } from './callback-server';
 import { target } from './target';
 import type { AttuneWorld } from './world';
 
@@ -59,22 +59,14 @@ export class LoopbackHttpServer {
 
   static async start(host: string = target().callbackHost): Promise<LoopbackHttpServer> {
     let instance: LoopbackHttpServer | undefined;
-    const server = http.createServer((req, res) => instance!.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    instance = new LoopbackHttpServer(server, host, (server.address() as AddressInfo).port);
+    const { server, port } = await listenOnFreePort(host, (req, res) => instance!.handle(req, res));
+    instance = new LoopbackHttpServer(server, host, port);
     return instance;
   }
 
   /** `http://<host>:<port>` (IPv6 hosts bracketed). */
   get baseUrl(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `http://${host}:${this.port}`;
+    return baseUrlOf(this.host, this.port);
   }
 
   /** Programs the answer to `method path` (path without query; the query is still recorded). */

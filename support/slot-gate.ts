@@ -8,7 +8,7 @@
  * A gate opened before its run arrives lets the run straight through. Closing the server drops held calls.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { baseUrlOf, listenOnFreePort } from './callback-server';
 import { target } from './target';
 
 export class SlotGate {
@@ -25,22 +25,14 @@ export class SlotGate {
 
   static async start(host: string = target().callbackHost): Promise<SlotGate> {
     let gate: SlotGate | undefined;
-    const server = http.createServer((req, res) => gate!.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    gate = new SlotGate(server, host, (server.address() as AddressInfo).port);
+    const { server, port } = await listenOnFreePort(host, (req, res) => gate!.handle(req, res));
+    gate = new SlotGate(server, host, port);
     return gate;
   }
 
   /** `http://<host>:<port>` (IPv6 hosts bracketed): what the action is given to call. */
   get baseUrl(): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `http://${host}:${this.port}`;
+    return baseUrlOf(this.host, this.port);
   }
 
   /** The labels of the runs that reached the gate, in arrival order. */
