@@ -52,8 +52,10 @@ export async function recoverPendingExecutions(ctx: ExecutorContext): Promise<{ 
 }
 
 /** A `scheduling` row older than this has lost its handler (the process went, or the database went mid-handler). */
-const STALE_SCHEDULING_MS = 10_000;
-const SCHEDULING_SWEEP_MS = 5_000;
+// A handler holds `scheduling` for the few milliseconds it takes to choose a worker (under the suite's heaviest load,
+// well under a second); a real database restart left rows there that waited 10 s for the first version's bound.
+const STALE_SCHEDULING_MS = 3_000;
+const SCHEDULING_SWEEP_MS = 1_000;
 
 /**
  * While running: `scheduling` is held only for the instant a handler chooses a worker, so a row that stays in it
