@@ -11,6 +11,8 @@ export type MessageHandler = (env: Envelope, raw: amqp.ConsumeMessage) => Promis
 /** How long a clean close may wait for the broker before the socket is simply dropped. */
 const CLOSE_TIMEOUT_MS = 5_000;
 /** Reconnect backoff after a lost connection: first try at once, then doubling up to the cap. */
+/** How long a publish waits for the broker's confirm before it counts as lost (a local broker confirms in ms). */
+const PUBLISH_CONFIRM_TIMEOUT_MS = 15_000;
 const RECONNECT_FIRST_MS = 200;
 const RECONNECT_CAP_MS = 3_000;
 
@@ -191,6 +193,15 @@ export class Mq {
 
   private publishOnce(env: Envelope, type: MessageType, body: Buffer, exchange: string, routingKey: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      // a confirm that never comes (its channel gone without saying so) must not hold the publisher forever: after
+      // the bound it counts as lost with its channel, and publish() sends the message again
+      const timer = setTimeout(() => reject(new Error(`publish not confirmed within ${PUBLISH_CONFIRM_TIMEOUT_MS} ms (channel closed?)`)), PUBLISH_CONFIRM_TIMEOUT_MS);
+      timer.unref();
+      const settle = (err: unknown): void => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
       this.pub.publish(
         exchange,
         routingKey,
@@ -203,7 +214,7 @@ export class Mq {
           timestamp: Math.floor(Date.now() / 1000),
           type,
         },
-        (err) => (err ? reject(err) : resolve()),
+        settle,
       );
     });
   }

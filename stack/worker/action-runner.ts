@@ -213,8 +213,10 @@ export class ActionRunner {
           result: { ...final.result, cancelled: undefined, error: `Worker ${this.ctx.workerName} stopped while the execution was running` },
         };
       }
-      await this.finish(claimed, final, correlationId, entry.reason === 'shutdown');
-      await runningAnnounced;
+      const { announced } = await this.finish(claimed, final, correlationId, entry.reason === 'shutdown');
+      // the run is over once its result is written: its slot goes back now, and the status messages (which may wait
+      // for a broker that is reconnecting) are finished in the background, still awaited by drain()
+      this.background(Promise.all([runningAnnounced, announced]).then(() => undefined));
     } finally {
       this.running.delete(executionId);
     }
@@ -332,7 +334,14 @@ export class ActionRunner {
     };
   }
 
-  private async finish(e: ClaimedExecution, final: { status: string; result: Record<string, unknown> }, correlationId?: string, shuttingDown = false): Promise<void> {
+  /** Work that outlives its run (status messages): not holding a slot, but waited for by drain(). */
+  private background(work: Promise<void>): void {
+    this.tasks.add(work);
+    void work.finally(() => this.tasks.delete(work));
+  }
+
+  /** Writes the run's result; returns the announcement of it (status changed, completed), still being published. */
+  private async finish(e: ClaimedExecution, final: { status: string; result: Record<string, unknown> }, correlationId?: string, shuttingDown = false): Promise<{ announced: Promise<void> }> {
     const { pool, log } = this.ctx;
     let written: { previous_status: string; updated: Date } | undefined;
     try {
@@ -340,16 +349,17 @@ export class ActionRunner {
       written = (await throughOutage(`recording the result of execution ${e.id}`, log, () => pool.query(finishSql, [e.id, final.status, JSON.stringify(final.result)]))).rows[0];
     } catch (err) {
       log.error({ err, execution_id: e.id }, 'could not record the execution result');
-      return;
+      return { announced: Promise.resolve() };
     }
     if (!written) {
       // At shutdown the row was already ended as abandoned (see main.ts); otherwise someone else ended it.
       log[shuttingDown ? 'debug' : 'warn']({ execution_id: e.id, status: final.status }, 'execution left running/canceling meanwhile; result not recorded');
-      return;
+      return { announced: Promise.resolve() };
     }
     log.info({ execution_id: e.id, action_ref: e.action_ref, status: final.status }, 'execution finished');
     const changedAt = iso(written.updated);
-    await Promise.all([
+    // an async function would wait for a promise it returns: the announcement is handed back inside an object
+    const announced = Promise.all([
       this.publishSafe(
         'ExecutionStatusChanged',
         { execution_id: e.id, action_ref: e.action_ref, previous_status: written.previous_status, new_status: final.status, changed_at: changedAt },
@@ -360,7 +370,8 @@ export class ActionRunner {
         { execution_id: e.id, action_id: e.action ?? 0, action_ref: e.action_ref, status: final.status, result: final.result, completed_at: changedAt },
         correlationId,
       ),
-    ]);
+    ]).then(() => undefined);
+    return { announced };
   }
 
   /** The claim itself failed (e.g. database error): record a failure if the row is still ours to end. */
