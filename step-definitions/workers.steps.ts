@@ -126,6 +126,7 @@ async function expectAbandoned(world: AttuneWorld, runs: readonly Execution[], w
     expect(error, `error of abandoned execution ${run.id}`).to.include(worker.name);
     world.markAsserted(run.id);
   }
+  world.attach(`kill of ${worker.name} → its ${runs.length} run(s) seen abandoned: ${Date.now() - killedAt} ms (bound ${bound} ms)`, 'text/plain');
 }
 
 /** Steps that wait out a lost worker may take longer than cucumber's default step timeout on a target with Attune's

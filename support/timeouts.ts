@@ -46,7 +46,7 @@ export const timeouts = {
    * heartbeat intervals, at its next lost-worker sweep (internals §4.11; Attune: 3 × 30 s, sweep every 60 s). So a
    * dead worker's running executions end `abandoned` within 3 × heartbeat + one sweep interval of the death, read from
    * the target's configuration (support/target.ts); this is the allowance on top for the sweep's own writes and our
-   * polling. Measured against the reference stack (heartbeat 5 s, sweep 5 s, so a 20 s bound): see lostWorkerBound.
+   * polling. Measured against the reference stack (heartbeat 2 s, sweep 1 s, so a 7 s window): see lostWorkerBound.
    */
   lostWorkerMargin: scaled(5_000),
   /** a service the run's service control started reports ready again (a worker registers, the executor consumes). */
@@ -379,9 +379,10 @@ export function timerFiresBound(count: number, periodMs: number): number {
 /**
  * How long a dead worker's `running` executions may stay running before the target must have ended them `abandoned`:
  * three heartbeat intervals (staleness) plus one lost-worker sweep, from the target's configuration, plus
- * `lostWorkerMargin`. With the e2e configuration (heartbeat 5 s, sweep 5 s) that is 25 s. Measured against the
- * reference stack (2026-12-07, 8 kills at varied phases of the heartbeat): kill to `abandoned` took 14.0–18.4 s
- * (theory: 10–20 s), so the bound leaves 6.6 s over the worst observed.
+ * `lostWorkerMargin`. With the e2e configuration (heartbeat 2 s, sweep 1 s) that is 12 s. Measured against the
+ * reference stack (2026-12-07, 8 kills, helpers loading the machine): kill to the last run seen `abandoned` took
+ * 4.4–6.3 s (theory: the last beat 0–2 s before the kill, stale after 6 s, next sweep within 1 s: 4–7 s), so the bound
+ * leaves 5.7 s over the worst observed. (With heartbeat 5 s / sweep 5 s it was 14.0–18.4 s against a 25 s bound.)
  */
 export function lostWorkerBound(settings: { workerHeartbeatSeconds: number; timeoutCheckSeconds: number }): number {
   return Math.round((3 * settings.workerHeartbeatSeconds + settings.timeoutCheckSeconds) * 1000 * timeoutScale) + timeouts.lostWorkerMargin;
