@@ -106,3 +106,35 @@ export async function latestEventStamp(world: AttuneWorld, ruleRefs: string[]): 
   for (const ref of ruleRefs) for (const e of await eventsOf(world, { rule_ref: ref })) latest = Math.max(latest, Date.parse(e.created));
   return latest;
 }
+
+export interface EventRuns {
+  eventId: number;
+  /** event.created (epoch ms) */
+  createdAt: number;
+  /** the executions of the rule whose enforcement names this event */
+  executions: number[];
+}
+
+/**
+ * Each event of a rule with the executions it led to (execution → its enforcement → that enforcement's event), oldest
+ * event first; an execution whose enforcement names no event of the rule is returned under `unlinked`.
+ */
+export async function runsPerEvent(world: AttuneWorld, ruleRef: string): Promise<{ events: EventRuns[]; unlinked: number[] }> {
+  const [events, enforcements, executions] = await Promise.all([
+    eventsOf(world, { rule_ref: ruleRef }),
+    enforcementsOf(world, { rule_ref: ruleRef }),
+    executionsOf(world, { rule_ref: ruleRef }),
+  ]);
+  const eventOfEnforcement = new Map(enforcements.map((e) => [e.id, e.event]));
+  const byEvent = new Map<number, EventRuns>(
+    events.map((e) => [e.id, { eventId: e.id, createdAt: Date.parse(e.created), executions: [] as number[] }]),
+  );
+  const unlinked: number[] = [];
+  for (const run of executions) {
+    const eventId = run.enforcement == null ? undefined : eventOfEnforcement.get(run.enforcement);
+    const target = eventId == null ? undefined : byEvent.get(eventId);
+    if (target) target.executions.push(run.id);
+    else unlinked.push(run.id);
+  }
+  return { events: [...byEvent.values()].sort((a, b) => a.createdAt - b.createdAt || a.eventId - b.eventId), unlinked };
+}
