@@ -19,6 +19,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const DIR = path.join(root, 'reports', 'coverage');
 const OPERATIONS = path.join(root, 'trace', 'attune-0.2.1-operations.json');
+/** "METHOD path" → why no scenario calls that operation (trace/untouched-reasons.json); shown beside untouched ones. */
+const REASONS = path.join(root, 'trace', 'untouched-reasons.json');
 
 function latestRunFiles(dir = DIR) {
   if (!fs.existsSync(dir)) return [];
@@ -90,6 +92,8 @@ function statusText(statuses) {
 
 function main() {
   const { operations, source } = JSON.parse(fs.readFileSync(OPERATIONS, 'utf8'));
+  const reasons = fs.existsSync(REASONS) ? JSON.parse(fs.readFileSync(REASONS, 'utf8')).reasons : {};
+  const reasonOf = (o) => reasons[`${o.method} ${o.path}`] || 'no reason recorded: a gap';
   const docs = latestRunFiles();
   const seen = merge(docs);
   const { ops, unmatched } = compare(operations, seen.api);
@@ -109,7 +113,7 @@ function main() {
     operations: { total: ops.length, covered: covered.length, percent: pct },
     areas: [...byArea.values()].sort((a, b) => a.area.localeCompare(b.area)),
     covered: covered.map((o) => ({ method: o.method, path: o.path, area: o.area, calls: o.calls, statuses: Object.fromEntries(o.statuses) })),
-    untouched: ops.filter((o) => o.calls === 0).map((o) => ({ method: o.method, path: o.path, area: o.area })),
+    untouched: ops.filter((o) => o.calls === 0).map((o) => ({ method: o.method, path: o.path, area: o.area, why: reasonOf(o) })),
     outsideTheList: unmatched,
     messages: Object.fromEntries(seen.messages),
     channels: Object.fromEntries(seen.channels),
@@ -118,7 +122,7 @@ function main() {
   fs.mkdirSync(path.join(root, 'reports'), { recursive: true });
   fs.writeFileSync(path.join(root, 'reports', 'coverage.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
-  const rows = ops.map((o) => `<tr class="${o.calls ? 'hit' : 'miss'}"><td>${o.area}</td><td>${o.method}</td><td><code>${escapeHtml(o.path)}</code></td><td>${o.calls ? escapeHtml(statusText(o.statuses)) : 'untouched'}</td></tr>`).join('\n');
+  const rows = ops.map((o) => `<tr class="${o.calls ? 'hit' : 'miss'}"><td>${o.area}</td><td>${o.method}</td><td><code>${escapeHtml(o.path)}</code></td><td>${o.calls ? escapeHtml(statusText(o.statuses)) : `untouched: ${escapeHtml(reasonOf(o))}`}</td></tr>`).join('\n');
   const list = (obj) => Object.entries(obj).map(([k, n]) => `<li><code>${escapeHtml(k)}</code> ×${n}</li>`).join('') || '<li>none</li>';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Attune acceptance: contract coverage</title><style>
 body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
@@ -138,6 +142,8 @@ ${rows}</table>
 
   const out = [];
   for (const a of summary.areas) out.push(`  ${a.area.padEnd(13)} ${String(a.covered).padStart(3)} of ${String(a.total).padStart(3)}`);
+  const gaps = summary.untouched.filter((o) => !reasons[`${o.method} ${o.path}`]);
+  if (gaps.length) out.push(`  untouched with no reason recorded (${gaps.length}): ${gaps.map((o) => `${o.method} ${o.path}`).join(', ')}`);
   out.push(`  message types: ${Object.keys(summary.messages).length}, notifier channels: ${Object.keys(summary.channels).length}, tables read: ${Object.keys(summary.tables).length}, calls outside the list: ${unmatched.length}`);
   out.push('coverage: reports/coverage.json, reports/coverage.html');
   out.push(docs.length ? `contract coverage: ${covered.length} of ${ops.length} operations (${pct} %)` : 'contract coverage: no run recorded (reports/coverage/ is empty)');
