@@ -29,8 +29,6 @@ export interface Fixtures {
   setRoleBinding: number;
   setAssignment: number;
   sacExecution: number;
-  /** The ids of the registered workers (cordon/uncordon targets). */
-  workers: number[];
   sacInquiries: number[];
   delInquiry: number;
   /** A pack folder the register route may install (ref fuzz_reg). */
@@ -191,13 +189,11 @@ export async function createFixtures(): Promise<Fixtures> {
   for (const ref of ['fuzz.sac_sensor', 'fuzz.del_sensor']) {
     await post(token, '/api/v1/sensors', { ref, pack_ref: 'fuzz', label: ref, entrypoint: 's.sh', runtime_ref: 'core.shell', trigger_ref: 'fuzz.sac_trigger' });
   }
-  const workerList = (await call('GET', '/api/v1/workers', { token })).json as { items: Array<{ id: number }> };
   const sensor = await post<{ token: string }>(token, '/auth/sensor-token', { sensor_ref: 'fuzz.sensor', trigger_types: ['fuzz.event_trigger'] });
 
   return {
     admin: { token, refresh: tokens.refresh_token, id: me.id },
     sensorToken: sensor.token,
-    workers: workerList.items.map((w) => w.id),
     webhookKey: hook.webhook_key,
     sacIdentity: sac.id,
     delIdentity: del.id,
