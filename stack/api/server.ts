@@ -22,8 +22,10 @@ import { registerPermissionRoutes } from './routes/permissions';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerRuleRoutes } from './routes/rules';
 import { registerRuntimeRoutes } from './routes/runtimes';
+import { registerSensorRoutes } from './routes/sensors';
 import { registerTriggerRoutes } from './routes/triggers';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerWorkerRoutes } from './routes/workers';
 import { registerWorkflowRoutes } from './routes/workflows';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
@@ -184,6 +186,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerPolicyRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
   registerInquiryRoutes(app, ctx);
+  registerSensorRoutes(app, ctx);
+  registerWorkerRoutes(app, ctx);
 
   app.get('/api-spec/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -169,6 +169,13 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'disabled-rule-still-fires': { description: "sensor: the disable message stops a rule's timer, but the periodic reconcile (every 5 s) arms disabled rules again", guardedBy: ['features/tier3/timer-edge-cases.feature'] },
   'timers-share-one-rate': { description: 'sensor: every interval timer runs at the period of the first interval timer the sensor started', guardedBy: ['features/tier3/timer-edge-cases.feature'] },
 
+  // --- issue 13: contract coverage (catalog queries, sensors, workers) ---
+  'enabled-lists-show-disabled': { description: 'api: the enabled lists of rules, triggers and sensors also show disabled ones', guardedBy: ['features/tier2/catalog-queries.feature', 'features/tier2/sensors-api.feature'] },
+  'search-tokens-or-matched': { description: 'api: action search treats its words as alternatives (an action matching any one word is a hit) instead of requiring all of them', guardedBy: ['features/tier2/catalog-queries.feature'] },
+  'rules-of-parent-unfiltered': { description: 'api: the rules of an action or of a trigger list every rule the caller may read', guardedBy: ['features/tier2/catalog-queries.feature'] },
+  'sensor-toggle-ignored': { description: 'api: enabling or disabling a sensor answers 200 but leaves it as it was', guardedBy: ['features/tier2/sensors-api.feature'] },
+  'cordoned-worker-dispatched': { description: 'executor: a cordoned worker still gets new executions', guardedBy: ['features/tier3/worker-cordon.feature'] },
+
 };
 
 export type FaultName = string;

@@ -1,3 +1,4 @@
+import { fault } from '../common/faults';
 import { canonicalRuntimeName } from '../common/runtimes';
 
 /**
@@ -56,7 +57,8 @@ export function candidateWorkers(workers: readonly WorkerRow[], runtime: Runtime
   return workers
     .filter((w) => w.worker_role === 'action' || w.worker_role === 'hybrid')
     .filter((w) => w.status === 'active')
-    .filter((w) => !w.cordoned)
+    // fault cordoned-worker-dispatched: a cordoned worker still gets new executions
+    .filter((w) => !w.cordoned || fault('cordoned-worker-dispatched'))
     .filter((w) => isWorkerFresh(w, heartbeatIntervalSeconds))
     .filter((w) => workerSupportsRuntime(w.capabilities, runtime))
     .sort((a, b) => a.id - b.id);

@@ -2945,6 +2945,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search actions: q tokens AND-matched (case-insensitive substrings of ref, label, description, pack_ref); packs narrows to pack refs (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                    q?: string | null;
+                    /** @description comma-separated or repeated pack refs */
+                    packs?: string | string[];
+                    referencing_pack_ref?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Matching actions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                runtime_ref?: string | null;
+                                is_workflow: boolean;
+                                accesses_mcp: boolean;
+                                /** @enum {string} */
+                                reference_visibility: "public" | "private" | "restricted";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                runtime_ref?: string | null;
+                                is_workflow: boolean;
+                                accesses_mcp: boolean;
+                                /** @enum {string} */
+                                reference_visibility: "public" | "private" | "restricted";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{ref}": {
         parameters: {
             query?: never;
@@ -5758,6 +5892,306 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/actions/{action_ref}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the rules that use an action (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    action_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of rules using this action */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                action_ref: string;
+                                trigger_ref: string;
+                                action_params: {
+                                    [key: string]: unknown;
+                                };
+                                trigger_params: {
+                                    [key: string]: unknown;
+                                };
+                                enabled: boolean;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                action_ref: string;
+                                trigger_ref: string;
+                                action_params: {
+                                    [key: string]: unknown;
+                                };
+                                trigger_params: {
+                                    [key: string]: unknown;
+                                };
+                                enabled: boolean;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/triggers/{trigger_ref}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the rules that use a trigger (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    trigger_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of rules using this trigger */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                action_ref: string;
+                                trigger_ref: string;
+                                action_params: {
+                                    [key: string]: unknown;
+                                };
+                                trigger_params: {
+                                    [key: string]: unknown;
+                                };
+                                enabled: boolean;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref: string;
+                                label: string;
+                                description?: string | null;
+                                action_ref: string;
+                                trigger_ref: string;
+                                action_params: {
+                                    [key: string]: unknown;
+                                };
+                                trigger_params: {
+                                    [key: string]: unknown;
+                                };
+                                enabled: boolean;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -13689,6 +14123,1785 @@ export interface paths {
                 };
                 /** @description Validation error */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List sensors the caller may read (ref order; q: tokens AND-matched) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of sensors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a sensor for a trigger (the trigger is linked to it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description pack.name (lower case) */
+                        ref: string;
+                        pack_ref: string;
+                        label: string;
+                        description?: string | null;
+                        entrypoint: string;
+                        runtime_ref: string;
+                        trigger_ref: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        param_schema?: {
+                            [key: string]: unknown;
+                        } | null;
+                        config?: {
+                            [key: string]: unknown;
+                        } | null;
+                        worker_selector?: Record<string, unknown>;
+                        worker_tolerations?: unknown[];
+                        worker_affinity?: Record<string, unknown>;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sensor created successfully */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack?: number | null;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                entrypoint: string;
+                                runtime: number;
+                                runtime_ref: string;
+                                enabled: boolean;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                worker_selector: {
+                                    [key: string]: unknown;
+                                };
+                                worker_tolerations: unknown[];
+                                worker_affinity: {
+                                    [key: string]: unknown;
+                                };
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/enabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List enabled sensors (ref order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of enabled sensors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/triggers/{trigger_ref}/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the sensors that serve a trigger */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    trigger_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List of sensors for trigger */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                ref: string;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                enabled: boolean;
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a sensor by ref (404 when missing or not readable) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sensor details */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack?: number | null;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                entrypoint: string;
+                                runtime: number;
+                                runtime_ref: string;
+                                enabled: boolean;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                worker_selector: {
+                                    [key: string]: unknown;
+                                };
+                                worker_tolerations: unknown[];
+                                worker_affinity: {
+                                    [key: string]: unknown;
+                                };
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /** Update a sensor (absent or null fields are left as they are) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label?: string | null;
+                        description?: string | null;
+                        entrypoint?: string | null;
+                        enabled?: boolean | null;
+                        param_schema?: {
+                            [key: string]: unknown;
+                        } | null;
+                        worker_selector?: {
+                            [key: string]: unknown;
+                        } | null;
+                        worker_tolerations?: unknown[] | null;
+                        worker_affinity?: {
+                            [key: string]: unknown;
+                        } | null;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Sensor updated successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack?: number | null;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                entrypoint: string;
+                                runtime: number;
+                                runtime_ref: string;
+                                enabled: boolean;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                worker_selector: {
+                                    [key: string]: unknown;
+                                };
+                                worker_tolerations: unknown[];
+                                worker_affinity: {
+                                    [key: string]: unknown;
+                                };
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a sensor (its triggers stay, unlinked) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            message: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/{ref}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a sensor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sensor enabled successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack?: number | null;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                entrypoint: string;
+                                runtime: number;
+                                runtime_ref: string;
+                                enabled: boolean;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                worker_selector: {
+                                    [key: string]: unknown;
+                                };
+                                worker_tolerations: unknown[];
+                                worker_affinity: {
+                                    [key: string]: unknown;
+                                };
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/{ref}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a sensor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Sensor disabled successfully */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                ref: string;
+                                pack?: number | null;
+                                pack_ref?: string | null;
+                                label: string;
+                                description?: string | null;
+                                entrypoint: string;
+                                runtime: number;
+                                runtime_ref: string;
+                                enabled: boolean;
+                                param_schema: {
+                                    [key: string]: unknown;
+                                } | null;
+                                worker_selector: {
+                                    [key: string]: unknown;
+                                };
+                                worker_tolerations: unknown[];
+                                worker_affinity: {
+                                    [key: string]: unknown;
+                                };
+                                log_retention_policy?: string | null;
+                                log_retention_limit?: number | null;
+                                artifact_retention_policy?: string | null;
+                                artifact_retention_limit?: number | null;
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workers with runtime support and current load (id order) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page number (1-based) */
+                    page?: number;
+                    /** @description items per page (SQL limit capped at 100) */
+                    page_size?: number;
+                    /** @description alias of page_size */
+                    per_page?: number;
+                    q?: string;
+                    role?: "action" | "sensor" | "hybrid";
+                    status?: "active" | "inactive" | "busy" | "error";
+                    cordoned?: boolean;
+                    health_state?: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description List workers with runtime support and current load */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                name: string;
+                                /** @enum {string} */
+                                worker_type: "local" | "remote" | "container";
+                                /** @enum {string} */
+                                worker_role: "action" | "sensor" | "hybrid";
+                                host?: string | null;
+                                port?: number | null;
+                                /** @enum {string|null} */
+                                status?: "active" | "inactive" | "busy" | "error" | null;
+                                /** Format: date-time */
+                                last_heartbeat?: string | null;
+                                heartbeat_age_seconds?: number | null;
+                                heartbeat_stale: boolean;
+                                cordoned: boolean;
+                                cordon_reason?: string | null;
+                                cordoned_by?: number | null;
+                                /** Format: date-time */
+                                cordoned_at?: string | null;
+                                /** @enum {string} */
+                                health_state: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                                supported_runtimes: ({
+                                    name: string;
+                                    versions: string[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                load: {
+                                    requested: number;
+                                    scheduling: number;
+                                    scheduled: number;
+                                    running: number;
+                                    canceling: number;
+                                    total_active: number;
+                                    max_concurrent_executions?: number | null;
+                                    utilization_percent?: number | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                name: string;
+                                /** @enum {string} */
+                                worker_type: "local" | "remote" | "container";
+                                /** @enum {string} */
+                                worker_role: "action" | "sensor" | "hybrid";
+                                host?: string | null;
+                                port?: number | null;
+                                /** @enum {string|null} */
+                                status?: "active" | "inactive" | "busy" | "error" | null;
+                                /** Format: date-time */
+                                last_heartbeat?: string | null;
+                                heartbeat_age_seconds?: number | null;
+                                heartbeat_stale: boolean;
+                                cordoned: boolean;
+                                cordon_reason?: string | null;
+                                cordoned_by?: number | null;
+                                /** Format: date-time */
+                                cordoned_at?: string | null;
+                                /** @enum {string} */
+                                health_state: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                                supported_runtimes: ({
+                                    name: string;
+                                    versions: string[];
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                load: {
+                                    requested: number;
+                                    scheduling: number;
+                                    scheduled: number;
+                                    running: number;
+                                    canceling: number;
+                                    total_active: number;
+                                    max_concurrent_executions?: number | null;
+                                    utilization_percent?: number | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                created: string;
+                                /** Format: date-time */
+                                updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a worker with runtime support and current load */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            worker_type: "local" | "remote" | "container";
+                            /** @enum {string} */
+                            worker_role: "action" | "sensor" | "hybrid";
+                            host?: string | null;
+                            port?: number | null;
+                            /** @enum {string|null} */
+                            status?: "active" | "inactive" | "busy" | "error" | null;
+                            /** Format: date-time */
+                            last_heartbeat?: string | null;
+                            heartbeat_age_seconds?: number | null;
+                            heartbeat_stale: boolean;
+                            cordoned: boolean;
+                            cordon_reason?: string | null;
+                            cordoned_by?: number | null;
+                            /** Format: date-time */
+                            cordoned_at?: string | null;
+                            /** @enum {string} */
+                            health_state: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                            supported_runtimes: ({
+                                name: string;
+                                versions: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            load: {
+                                requested: number;
+                                scheduling: number;
+                                scheduled: number;
+                                running: number;
+                                canceling: number;
+                                total_active: number;
+                                max_concurrent_executions?: number | null;
+                                utilization_percent?: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created: string;
+                            /** Format: date-time */
+                            updated: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers/{id}/cordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cordon a worker: it gets no new execution until uncordoned (what it runs goes on) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": ({
+                        reason?: string | null;
+                    } & {
+                        [key: string]: unknown;
+                    }) | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            worker_type: "local" | "remote" | "container";
+                            /** @enum {string} */
+                            worker_role: "action" | "sensor" | "hybrid";
+                            host?: string | null;
+                            port?: number | null;
+                            /** @enum {string|null} */
+                            status?: "active" | "inactive" | "busy" | "error" | null;
+                            /** Format: date-time */
+                            last_heartbeat?: string | null;
+                            heartbeat_age_seconds?: number | null;
+                            heartbeat_stale: boolean;
+                            cordoned: boolean;
+                            cordon_reason?: string | null;
+                            cordoned_by?: number | null;
+                            /** Format: date-time */
+                            cordoned_at?: string | null;
+                            /** @enum {string} */
+                            health_state: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                            supported_runtimes: ({
+                                name: string;
+                                versions: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            load: {
+                                requested: number;
+                                scheduling: number;
+                                scheduled: number;
+                                running: number;
+                                canceling: number;
+                                total_active: number;
+                                max_concurrent_executions?: number | null;
+                                utilization_percent?: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created: string;
+                            /** Format: date-time */
+                            updated: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers/{id}/uncordon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Uncordon a worker: it takes new executions again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            worker_type: "local" | "remote" | "container";
+                            /** @enum {string} */
+                            worker_role: "action" | "sensor" | "hybrid";
+                            host?: string | null;
+                            port?: number | null;
+                            /** @enum {string|null} */
+                            status?: "active" | "inactive" | "busy" | "error" | null;
+                            /** Format: date-time */
+                            last_heartbeat?: string | null;
+                            heartbeat_age_seconds?: number | null;
+                            heartbeat_stale: boolean;
+                            cordoned: boolean;
+                            cordon_reason?: string | null;
+                            cordoned_by?: number | null;
+                            /** Format: date-time */
+                            cordoned_at?: string | null;
+                            /** @enum {string} */
+                            health_state: "active" | "busy" | "cordoned" | "offline" | "error" | "inactive";
+                            supported_runtimes: ({
+                                name: string;
+                                versions: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            load: {
+                                requested: number;
+                                scheduling: number;
+                                scheduled: number;
+                                running: number;
+                                canceling: number;
+                                total_active: number;
+                                max_concurrent_executions?: number | null;
+                                utilization_percent?: number | null;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created: string;
+                            /** Format: date-time */
+                            updated: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

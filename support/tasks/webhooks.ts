@@ -88,6 +88,14 @@ export async function disableTrigger(world: AttuneWorld, triggerRef: string): Pr
   ) as Trigger;
 }
 
+/** Enables the trigger itself (POST /api/v1/triggers/{ref}/enable). */
+export async function enableTrigger(world: AttuneWorld, triggerRef: string): Promise<Trigger> {
+  return unwrap(
+    await world.api.POST('/api/v1/triggers/{ref}/enable', { params: { path: { ref: triggerRef } } }),
+    `enabling trigger ${triggerRef}`,
+  ) as Trigger;
+}
+
 /** A key of the right shape (`wh_` + 32 hex digits) that no trigger holds: 128 fresh random bits. */
 export function unknownWebhookKey(): string {
   return `wh_${randomBytes(16).toString('hex')}`;

@@ -1,3 +1,4 @@
+import { fault } from '../../common/faults';
 import type { FastifyInstance } from 'fastify';
 import type { Queryable } from '../../common/db';
 import { authorize } from '../authz';
@@ -146,6 +147,63 @@ export function registerActionRoutes(app: FastifyInstance, ctx: ApiContext): voi
       params,
     );
     return pageOf(rows.map(presentAction), paging, total);
+  });
+
+  const ActionSearchHit = object(
+    {
+      ref: str, pack_ref: str, label: str, description: nstr, runtime_ref: nstr, is_workflow: bool, accesses_mcp: bool,
+      reference_visibility: { type: 'string', enum: ['public', 'private', 'restricted'] },
+    },
+    ['ref', 'pack_ref', 'label', 'is_workflow', 'accesses_mcp', 'reference_visibility'],
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>('/api/v1/actions/search', {
+    onRequest: auth,
+    schema: {
+      tags, summary: 'Search actions: q tokens AND-matched (case-insensitive substrings of ref, label, description, pack_ref); packs narrows to pack refs (ref order)', security: bearer,
+      querystring: object({
+        ...pageQuery,
+        q: nstr,
+        packs: { anyOf: [{ type: 'string' }, { type: 'array', items: str }], description: 'comma-separated or repeated pack refs' },
+        referencing_pack_ref: nstr,
+      }),
+      response: { 200: pageSchema(ActionSearchHit, 'Matching actions'), ...errors(400, 401, 404) },
+    },
+  }, async (req) => {
+    const paging = parsePaging(req.query, 50);
+    const params: unknown[] = [];
+    const where = [await listScope(ctx, req, 'actions', params)];
+    const q = req.query;
+    const packs = (Array.isArray(q.packs) ? q.packs : typeof q.packs === 'string' ? [q.packs] : [])
+      .flatMap((p) => String(p).split(','))
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (packs.length) {
+      const known = await ctx.pool.query('SELECT ref FROM pack WHERE ref = ANY($1::text[])', [packs]);
+      const missing = packs.filter((p) => !known.rows.some((r) => r.ref === p));
+      if (missing.length) throw notFound(`Pack(s) not found: ${missing.join(', ')}`);
+      params.push(packs);
+      where.push(`action.pack_ref = ANY($${params.length}::text[])`);
+    }
+    const tokens = typeof q.q === 'string' ? q.q.trim().split(/\s+/).filter(Boolean) : [];
+    const matches: string[] = [];
+    for (const token of tokens) {
+      params.push(`%${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      const n = `$${params.length}`;
+      matches.push(`(action.ref ILIKE ${n} OR action.label ILIKE ${n} OR coalesce(action.description, '') ILIKE ${n} OR action.pack_ref ILIKE ${n})`);
+    }
+    // fault search-tokens-or-matched: an action matching any one token is a hit (instead of all of them)
+    if (matches.length) where.push(fault('search-tokens-or-matched') ? `(${matches.join(' OR ')})` : matches.join(' AND '));
+    const cond = where.join(' AND ');
+    const total = Number((await ctx.pool.query(`SELECT count(*) AS n FROM action WHERE ${cond}`, params)).rows[0].n);
+    const { rows } = await ctx.pool.query(
+      `SELECT action.ref, action.pack_ref, action.label, action.description, rt.ref AS runtime_ref,
+              (action.workflow_def IS NOT NULL) AS is_workflow, action.accesses_mcp, action.reference_visibility
+         FROM action LEFT JOIN runtime rt ON rt.id = action.runtime
+        WHERE ${cond} ORDER BY action.ref LIMIT ${paging.limit} OFFSET ${paging.offset}`,
+      params,
+    );
+    return pageOf(rows.map((r) => ({ ...r, description: r.description ?? null })), paging, total);
   });
 
   app.get<{ Params: { ref: string } }>('/api/v1/actions/:ref', {

@@ -85,18 +85,19 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
   const publishDisabled = (r: Row, triggerRef = r.trigger_ref) =>
     ctx.mq.publish('RuleDisabled', { rule_id: r.id, rule_ref: r.ref, trigger_ref: triggerRef });
 
-  const list = (enabledOnly: boolean) => async (req: FastifyRequest) => {
+  const list = (enabledOnly: boolean, forced: Record<string, string> = {}) => async (req: FastifyRequest) => {
     const paging = parsePaging(req.query, 50);
     const params: unknown[] = [];
     const where = [await listScope(ctx, req, 'rules', params)];
-    const q = req.query as Record<string, unknown>;
+    const q = { ...(req.query as Record<string, unknown>), ...forced };
     for (const col of ['pack_ref', 'action_ref', 'trigger_ref'] as const) {
       if (typeof q[col] === 'string') {
         params.push(q[col]);
         where.push(`rule.${col} = $${params.length}`);
       }
     }
-    if (enabledOnly) where.push('rule.enabled');
+    // fault enabled-lists-show-disabled: the enabled lists show disabled entries too
+    if (enabledOnly) where.push(fault('enabled-lists-show-disabled') ? 'TRUE' : 'rule.enabled');
     else if (typeof q.enabled === 'boolean') {
       params.push(q.enabled);
       where.push(`rule.enabled = $${params.length}`);
@@ -282,6 +283,30 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ApiContext): void 
     await ctx.mq.publish('RuleDeleted', { rule_id: row.id, rule_ref: row.ref, trigger_id: row.trigger, trigger_ref: row.trigger_ref });
     return deleted(`Rule '${row.ref}' deleted successfully`);
   });
+
+  // rules that use one action / one trigger (404 when it is missing or not readable), ref order
+  const byParent = [
+    { path: '/api/v1/actions/:action_ref/rules', param: 'action_ref', kind: 'actions', load: actionByRef, target: actionTarget, what: 'Action' },
+    { path: '/api/v1/triggers/:trigger_ref/rules', param: 'trigger_ref', kind: 'triggers', load: triggerByRef, target: triggerTarget, what: 'Trigger' },
+  ] as const;
+  for (const p of byParent) {
+    app.get<{ Params: Record<string, string> }>(p.path, {
+      onRequest: auth,
+      schema: {
+        tags, summary: `List the rules that use a${p.what === 'Action' ? 'n action' : ' trigger'} (ref order)`, security: bearer,
+        params: refParams(p.param), querystring: object(pageQuery),
+        response: { 200: pageSchema(RuleSummary, `List of rules using this ${p.what.toLowerCase()}`), ...errors(400, 401, 404) },
+      },
+    }, async (req) => {
+      const ref = req.params[p.param];
+      const missing = `${p.what} '${ref}' not found`;
+      const row = await p.load(ctx.pool, ref);
+      if (!row) throw notFound(missing);
+      if (principalOf(req).tokenType !== 'sensor' || p.kind !== 'triggers') await readableOr404(ctx, req, p.kind, p.target(row), missing);
+      // fault rules-of-parent-unfiltered: the rules of an action or trigger list every rule the caller may read
+      return list(false, fault('rules-of-parent-unfiltered') ? {} : { [p.param]: row.ref as string })(req);
+    });
+  }
 
   for (const [suffix, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post<{ Params: { ref: string } }>(`/api/v1/rules/:ref/${suffix}`, {

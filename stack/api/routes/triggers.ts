@@ -1,3 +1,4 @@
+import { fault } from '../../common/faults';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorize } from '../authz';
 import type { ApiContext } from '../context';
@@ -83,7 +84,8 @@ export function registerTriggerRoutes(app: FastifyInstance, ctx: ApiContext): vo
     const params: unknown[] = [];
     const where = [isSensor(req) ? 'TRUE' : await listScope(ctx, req, 'triggers', params)];
     const q = req.query as Record<string, unknown>;
-    if (enabledOnly) where.push('trigger.enabled');
+    // fault enabled-lists-show-disabled: the enabled lists show disabled entries too
+    if (enabledOnly) where.push(fault('enabled-lists-show-disabled') ? 'TRUE' : 'trigger.enabled');
     else if (typeof q.enabled === 'boolean') {
       params.push(q.enabled);
       where.push(`trigger.enabled = $${params.length}`);

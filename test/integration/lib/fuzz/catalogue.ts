@@ -249,6 +249,25 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   });
   set('DELETE /api/v1/permissions/assignments/{id}', { auth: 'admin', path: { id: id(fx.setAssignment) }, body: noBody });
 
+  // sensors (catalog entries for the fixture triggers; never started: no enabled rule uses fuzz.sac_trigger)
+  set('POST /api/v1/sensors', {
+    auth: 'admin',
+    body: body('POST /api/v1/sensors', {
+      ref: refs('fuzz.s'), pack_ref: one('fuzz', 'fuzz_missing'), label: str(), entrypoint: one('s.sh'), runtime_ref: one('core.shell', 'shell', 'no_such_runtime'),
+      trigger_ref: one('fuzz.sac_trigger', 'fuzz.missing'), param_schema: one(undefined, null, { n: { type: 'integer' } }), enabled: one(undefined, true, false),
+    }),
+  });
+  const sacSensor = { ref: one('fuzz.sac_sensor', 'fuzz.missing') };
+  set('PUT /api/v1/sensors/{ref}', { auth: 'admin', path: sacSensor, body: body('PUT /api/v1/sensors/{ref}', { label: one(undefined, null, 'x'), enabled: one(undefined, null, true) }) });
+  set('DELETE /api/v1/sensors/{ref}', { auth: 'admin', path: { ref: one('fuzz.del_sensor') }, body: noBody });
+  for (const suffix of ['enable', 'disable']) set(`POST /api/v1/sensors/{ref}/${suffix}`, { auth: 'admin', path: sacSensor, body: noBody, weight: 0.5 });
+
+  // workers: only ids no worker holds (a cordoned real worker would stop the stack running actions after the fuzz;
+  // cordoning itself is features/tier3/worker-cordon.feature)
+  const worker = { id: id(999999, 0) };
+  set('POST /api/v1/workers/{id}/cordon', { auth: 'admin', path: worker, body: body('POST /api/v1/workers/{id}/cordon', { reason: one(undefined, null, 'fuzz') }), weight: 0.5 });
+  set('POST /api/v1/workers/{id}/uncordon', { auth: 'admin', path: worker, body: noBody, weight: 0.5 });
+
   // workflows
   set('POST /api/v1/workflows', {
     auth: 'admin',

@@ -186,6 +186,9 @@ export async function createFixtures(): Promise<Fixtures> {
   const sacToken = await post<Issued>(token, `/api/v1/identities/${sac.id}/integration-tokens`, { label: 'fuzz-sac-token' });
   const delToken = await post<Issued>(token, `/api/v1/identities/${sac.id}/integration-tokens`, { label: 'fuzz-del-token' });
 
+  for (const ref of ['fuzz.sac_sensor', 'fuzz.del_sensor']) {
+    await post(token, '/api/v1/sensors', { ref, pack_ref: 'fuzz', label: ref, entrypoint: 's.sh', runtime_ref: 'core.shell', trigger_ref: 'fuzz.sac_trigger' });
+  }
   const sensor = await post<{ token: string }>(token, '/auth/sensor-token', { sensor_ref: 'fuzz.sensor', trigger_types: ['fuzz.event_trigger'] });
 
   return {

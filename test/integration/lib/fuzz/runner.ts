@@ -48,6 +48,7 @@ export const CREATES: Record<string, { table: string; id: (data: Record<string, 
   'POST /api/v1/permissions/sets/{id}/roles': { table: 'permission_set_role_assignment', id: (d) => d.id },
   'POST /api/v1/permissions/assignments': { table: 'permission_assignment', id: (d) => d.id },
   'POST /api/v1/inquiries': { table: 'inquiry', id: (d) => d.id },
+  'POST /api/v1/sensors': { table: 'sensor', id: (d) => d.id },
 };
 
 /** Tables a 2xx answer of a deleting route removed one row from (a workflow takes its companion action along). */
@@ -63,6 +64,7 @@ export const DELETES: Record<string, string[]> = {
   'DELETE /api/v1/permissions/assignments/{id}': ['permission_assignment'],
   'DELETE /api/v1/workflows/{ref}': ['workflow_definition', 'action'],
   'DELETE /api/v1/inquiries/{id}': ['inquiry'],
+  'DELETE /api/v1/sensors/{ref}': ['sensor'],
 };
 
 export class Ledger {
