@@ -136,6 +136,14 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
     body(key, { sensor_ref: one('fuzz.sensor', 'fuzz.sensor_b'), trigger_types: one(['fuzz.event_trigger'], ['fuzz.event_trigger', 'fuzz.hook']), pack_ref: one(undefined, 'fuzz', null) });
   set('POST /auth/sensor-token', { auth: 'admin', body: sensorBody('POST /auth/sensor-token') });
   set('POST /auth/internal/sensor-token', { auth: 'none', body: sensorBody('POST /auth/internal/sensor-token') });
+  // the admin's own account: a profile name, and a password change that keeps the password (it must stay usable)
+  set('PUT /auth/me', { auth: 'admin', body: body('PUT /auth/me', { display_name: one(undefined, null, '', '   ', 'Fuzz Admin', '  padded  ') }) });
+  set('POST /auth/change-password', {
+    auth: 'admin',
+    body: body('POST /auth/change-password', { current_password: one(ADMIN_PASSWORD, 'wrong-password'), new_password: one(ADMIN_PASSWORD) }),
+  });
+  // LDAP is not configured on the stack: a well-formed request is answered 501 (see judge), a bad one 422
+  set('POST /auth/ldap/login', { auth: 'none', body: body('POST /auth/ldap/login', { login: one(ADMIN_LOGIN, 'nobody'), password: one(ADMIN_PASSWORD, 'x') }) });
 
   // packs
   set('POST /api/v1/packs', { auth: 'admin', body: body('POST /api/v1/packs', { ref: refs('fuzz_p'), label: str(), version: one('1.0.0', '2.1.3-rc.1') }) });
