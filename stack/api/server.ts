@@ -25,6 +25,7 @@ import { registerRuntimeRoutes } from './routes/runtimes';
 import { registerTriggerRoutes } from './routes/triggers';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerWorkflowRoutes } from './routes/workflows';
+import { registerWorkflowFileRoutes } from './routes/workflow-files';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
 
@@ -183,6 +184,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerPermissionRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
+  registerWorkflowFileRoutes(app, ctx);
   registerInquiryRoutes(app, ctx);
 
   app.get('/api-spec/openapi.json', { schema: { hide: true } }, async () => app.swagger());

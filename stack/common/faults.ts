@@ -181,6 +181,10 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'sso-unconfigured-not-found': { description: 'api: the OIDC and LDAP routes answer 404 when not configured instead of 501', guardedBy: ['features/tier2/account.feature'] },
   'sensor-token-ttl-ignored': { description: 'api: POST /auth/sensor-token ignores ttl_seconds (every token lives 24 h)', guardedBy: ['features/tier2/sensor-credentials.feature'] },
   'sensor-token-renewal-drops-triggers': { description: "api: POST /auth/internal/sensor-token with a sensor token and no body forgets the token's trigger types (answered 422)", guardedBy: ['features/tier2/sensor-credentials.feature'] },
+  'workflow-file-not-written': { description: 'api: POST /api/v1/packs/{pack_ref}/workflow-files registers the workflow but writes no file to the pack folder', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-file-update-keeps-definition': { description: 'api: PUT /api/v1/workflows/{ref}/file rewrites the file and the label/version but keeps the old graph', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-validate-skips-actions': { description: 'api: POST /api/v1/packs/{ref}/workflows/validate checks only the graph, so a task naming a missing action passes', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-sync-reports-created': { description: 'api: POST /api/v1/packs/{ref}/workflows/sync reports every workflow as created, updates included', guardedBy: ['features/tier2/workflow-files.feature'] },
 };
 
 export type FaultName = string;

@@ -264,6 +264,16 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   });
   set('PUT /api/v1/workflows/{ref}', { auth: 'admin', path: { ref: one('fuzz.sac_wf') }, body: body('PUT /api/v1/workflows/{ref}', { definition: fc.oneof(fc.constant(null), workflowDefinition), version: one(undefined, '1.0.1') }) });
   set('DELETE /api/v1/workflows/{ref}', { auth: 'admin', path: { ref: one('fuzz.del_wf') }, body: noBody });
+  // workflow files in the fuzz pack's folder: new files wf1..wf4, and the file of the sacrificial workflow
+  set('POST /api/v1/packs/{pack_ref}/workflow-files', {
+    auth: 'admin', path: { pack_ref: one('fuzz') },
+    body: body('POST /api/v1/packs/{pack_ref}/workflow-files', { name: refs('wf'), pack_ref: one('fuzz'), label: str(), version: one('1.0.0'), definition: workflowDefinition, param_schema: one(null), out_schema: one(null) }),
+  });
+  set('PUT /api/v1/workflows/{ref}/file', {
+    auth: 'admin', path: { ref: one('fuzz.sac_wf') },
+    body: body('PUT /api/v1/workflows/{ref}/file', { name: one('sac_wf'), pack_ref: one('fuzz'), label: str(), version: one('1.0.0', '1.0.2'), definition: workflowDefinition, param_schema: one(null), out_schema: one(null) }),
+  });
+  for (const suffix of ['validate', 'sync']) set(`POST /api/v1/packs/{ref}/workflows/${suffix}`, { auth: 'admin', path: { ref: one('fuzz', 'fuzz_sac') }, body: noBody, weight: 0.5 });
 
   // inquiries
   set('POST /api/v1/inquiries', {
