@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext, Principal } from './context';
 import { authenticate } from './context';
+import { fault } from '../common/faults';
 import { forbidden, unauthenticated } from './http';
 
 /**
@@ -35,7 +36,8 @@ export function guard(ctx: ApiContext, opts: GuardOptions = {}) {
 export async function requireLiveIdentity(ctx: ApiContext, principal: Principal): Promise<void> {
   const { rows } = await ctx.pool.query('SELECT frozen FROM identity WHERE id = $1', [principal.identityId]);
   if (rows.length === 0) throw unauthenticated('Invalid authentication token');
-  if (rows[0].frozen) throw forbidden('Identity is frozen');
+  // fault frozen-token-accepted: the tokens a frozen identity already holds keep working
+  if (rows[0].frozen && !fault('frozen-token-accepted')) throw forbidden('Identity is frozen');
 }
 
 /** The principal of a request that passed a guard. */

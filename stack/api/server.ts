@@ -27,6 +27,7 @@ import { registerTriggerRoutes } from './routes/triggers';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerWorkerRoutes } from './routes/workers';
 import { registerWorkflowRoutes } from './routes/workflows';
+import { registerWorkflowFileRoutes } from './routes/workflow-files';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
 
@@ -185,6 +186,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerPermissionRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
   registerWorkflowRoutes(app, ctx);
+  registerWorkflowFileRoutes(app, ctx);
   registerInquiryRoutes(app, ctx);
   registerSensorRoutes(app, ctx);
   registerWorkerRoutes(app, ctx);

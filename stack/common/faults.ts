@@ -176,6 +176,23 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'sensor-toggle-ignored': { description: 'api: enabling or disabling a sensor answers 200 but leaves it as it was', guardedBy: ['features/tier2/sensors-api.feature'] },
   'cordoned-worker-dispatched': { description: 'executor: a cordoned worker still gets new executions', guardedBy: ['features/tier3/worker-cordon.feature'] },
 
+  'frozen-identity-signs-in': { description: 'api: a frozen identity still signs in (POST /auth/login) and refreshes its session', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'frozen-token-accepted': { description: 'api: the access tokens a frozen identity already holds keep working on the guarded routes', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'unfreeze-ignored': { description: 'api: POST /api/v1/identities/{id}/unfreeze answers success but the identity stays frozen', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'identity-update-clears-attributes': { description: 'api: PUT /api/v1/identities/{id} without attributes empties the attributes', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'identity-permissions-of-caller': { description: "api: GET /api/v1/identities/{id}/permissions lists the caller's own direct assignments", guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'role-removal-ignored': { description: 'api: DELETE /api/v1/identities/roles/{id} answers success but the role assignment stays', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'permission-set-grants-appended': { description: 'api: PUT /api/v1/permissions/sets/{id} adds the new grants to the old ones instead of replacing them', guardedBy: ['features/tier2/identity-lifecycle.feature'] },
+  'password-change-ignored': { description: 'api: POST /auth/change-password answers success but the old password stays', guardedBy: ['features/tier2/account.feature'] },
+  'profile-name-untrimmed': { description: 'api: PUT /auth/me stores the display name as sent, blanks and all (a blank name is not cleared)', guardedBy: ['features/tier2/account.feature'] },
+  'logout-no-redirect': { description: 'api: GET /auth/logout answers 200 in place instead of redirecting the browser to /login', guardedBy: ['features/tier2/account.feature'] },
+  'sso-unconfigured-not-found': { description: 'api: the OIDC and LDAP routes answer 404 when not configured instead of 501', guardedBy: ['features/tier2/account.feature'] },
+  'sensor-token-ttl-ignored': { description: 'api: POST /auth/sensor-token ignores ttl_seconds (every token lives 24 h)', guardedBy: ['features/tier2/sensor-credentials.feature'] },
+  'sensor-token-renewal-drops-triggers': { description: "api: POST /auth/internal/sensor-token with a sensor token and no body forgets the token's trigger types (answered 422)", guardedBy: ['features/tier2/sensor-credentials.feature'] },
+  'workflow-file-not-written': { description: 'api: POST /api/v1/packs/{pack_ref}/workflow-files registers the workflow but writes no file to the pack folder', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-file-update-keeps-definition': { description: 'api: PUT /api/v1/workflows/{ref}/file rewrites the file and the label/version but keeps the old graph', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-validate-skips-actions': { description: 'api: POST /api/v1/packs/{ref}/workflows/validate checks only the graph, so a task naming a missing action passes', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'workflow-sync-reports-created': { description: 'api: POST /api/v1/packs/{ref}/workflows/sync reports every workflow as created, updates included', guardedBy: ['features/tier2/workflow-files.feature'] },
 };
 
 export type FaultName = string;

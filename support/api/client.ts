@@ -43,6 +43,8 @@ export interface RawOptions {
   headers?: Record<string, string>;
   /** send the request without the actor's token */
   anonymous?: boolean;
+  /** answer a redirect as it is (status and Location) instead of following it */
+  manualRedirect?: boolean;
 }
 
 export interface ApiClient extends TypedClient {
@@ -181,7 +183,7 @@ export function createApiClient(
     const at = Date.now();
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: payload });
+      response = await fetch(url, { method, headers, body: payload, redirect: options.manualRedirect ? 'manual' : 'follow' });
     } catch (error) {
       transcript.push({
         actor,

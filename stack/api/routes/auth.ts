@@ -7,10 +7,10 @@ import { grantsOf } from '../authz';
 import type { ApiContext } from '../context';
 import { authenticate } from '../context';
 import { guard, principalOf } from '../guards';
-import { conflict, forbidden, notFound, ok, unauthorized, validationError } from '../http';
+import { ApiError, conflict, forbidden, notFound, ok, unauthorized, validationError } from '../http';
 import { packOfRef, Row } from '../lookups';
 import {
-  AuthSettings, bearer, CurrentUser, dataOf, errors, nstr, object, SensorTokenResponse, TokenResponse,
+  AuthSettings, bearer, CurrentUser, dataOf, errors, nstr, object, str, SensorTokenResponse, TokenResponse, WrappedSuccess,
 } from '../openapi';
 
 const tags = ['auth'];
@@ -104,6 +104,30 @@ async function mintSensorToken(ctx: ApiContext, sensorRef: string, triggerTypes:
   };
 }
 
+/** Cookies a browser session may hold (cleared by /auth/logout). */
+const SESSION_COOKIES = ['attune_access_token', 'attune_refresh_token'];
+
+/** CurrentUserResponse of an identity (404 when gone, 403 when frozen). */
+async function currentUser(ctx: ApiContext, identityId: number) {
+  const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [identityId]);
+  const identity = rows[0];
+  if (!identity) throw notFound(`Identity with ID ${identityId} not found`);
+  if (identity.frozen) throw forbidden('Identity is frozen');
+  return {
+    id: identity.id,
+    login: identity.login,
+    display_name: identity.display_name,
+    frozen: identity.frozen,
+    attributes: identity.attributes,
+    auth_provider: 'local',
+    is_local: true,
+    can_change_password: identity.password_hash != null,
+    effective_permissions: await grantsOf(ctx.pool, identity.id),
+    assigned_permission_set_refs: await assignedSetRefs(ctx, identity.id),
+    provider_profile: null,
+  };
+}
+
 interface SensorTokenBody {
   sensor_ref?: string;
   trigger_types?: string[];
@@ -120,7 +144,8 @@ async function internalSensorRequest(req: FastifyRequest<{ Body: SensorTokenBody
     if (principal.tokenType === 'sensor' && principal.login.startsWith(SENSOR_LOGIN_PREFIX)) {
       sensorRef ??= principal.login.slice(SENSOR_LOGIN_PREFIX.length);
       const tt = principal.metadata?.trigger_types;
-      if (triggerTypes === undefined && Array.isArray(tt)) triggerTypes = tt.filter((t): t is string => typeof t === 'string');
+      // fault sensor-token-renewal-drops-triggers: a renewal by token forgets the token's trigger types
+      if (triggerTypes === undefined && Array.isArray(tt) && !fault('sensor-token-renewal-drops-triggers')) triggerTypes = tt.filter((t): t is string => typeof t === 'string');
     }
   }
   if (!sensorRef) throw validationError('sensor_ref: missing required field');
@@ -170,7 +195,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     if (!identity || !(fault('wrong-password-accepted') || (await verifyPassword(identity.password_hash, req.body.password)))) {
       throw unauthorized('Invalid login or password');
     }
-    if (identity.frozen) throw forbidden('Identity is frozen');
+    // fault frozen-identity-signs-in: a frozen identity still signs in and refreshes its session
+    if (identity.frozen && !fault('frozen-identity-signs-in')) throw forbidden('Identity is frozen');
     return ok(await issueTokens(ctx, identity, true));
   });
 
@@ -216,7 +242,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     if (!Number.isInteger(id)) throw unauthorized('Invalid or expired refresh token');
     const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [id]);
     if (!rows[0]) throw unauthorized('Invalid or expired refresh token');
-    if (rows[0].frozen) throw forbidden('Identity is frozen');
+    if (rows[0].frozen && !fault('frozen-identity-signs-in')) throw forbidden('Identity is frozen');
     return ok(await issueTokens(ctx, rows[0], false));
   });
 
@@ -224,23 +250,95 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
     schema: { tags, summary: 'The calling identity', security: bearer, response: { 200: dataOf(CurrentUser, 'Current user information'), ...errors(401, 403, 404) } },
   }, async (req) => {
     const principal = await authenticate(req);
-    const { rows } = await ctx.pool.query('SELECT * FROM identity WHERE id = $1', [principal.identityId]);
+    return ok(await currentUser(ctx, principal.identityId));
+  });
+
+  app.put<{ Body: { display_name?: string | null } }>('/auth/me', {
+    onRequest: guard(ctx),
+    schema: {
+      tags, summary: 'Update the calling identity\'s profile (display name; empty or blank clears it)', security: bearer,
+      body: object({ display_name: { type: ['string', 'null'], maxLength: 255 } }),
+      response: { 200: dataOf(CurrentUser, 'Current user profile updated'), ...errors(401, 403, 404, 422) },
+    },
+  }, async (req) => {
+    const principal = principalOf(req);
+    if (principal.tokenType !== 'access') throw forbidden('User profile changes require a user access token');
+    const trimmed = typeof req.body.display_name === 'string' ? req.body.display_name.trim() : '';
+    // fault profile-name-untrimmed: the display name is stored exactly as sent, blanks and all
+    const displayName = fault('profile-name-untrimmed') ? req.body.display_name ?? null : trimmed === '' ? null : trimmed;
+    const { rows } = await ctx.pool.query('UPDATE identity SET display_name = $2 WHERE id = $1 RETURNING id', [principal.identityId, displayName]);
+    if (!rows[0]) throw notFound(`Identity with ID ${principal.identityId} not found`);
+    return ok(await currentUser(ctx, principal.identityId));
+  });
+
+  app.post<{ Body: { current_password: string; new_password: string } }>('/auth/change-password', {
+    onRequest: guard(ctx),
+    schema: {
+      tags, summary: 'Change the calling identity\'s password', security: bearer,
+      body: object(
+        { current_password: { type: 'string', minLength: 1 }, new_password: { type: 'string', minLength: 8, maxLength: 128 } },
+        ['current_password', 'new_password'],
+      ),
+      response: { 200: WrappedSuccess, ...errors(401, 403, 404, 422) },
+    },
+  }, async (req) => {
+    const principal = principalOf(req);
+    if (principal.tokenType !== 'access') throw forbidden('User profile changes require a user access token');
+    const { rows } = await ctx.pool.query('SELECT id, password_hash FROM identity WHERE id = $1', [principal.identityId]);
     const identity = rows[0];
     if (!identity) throw notFound(`Identity with ID ${principal.identityId} not found`);
-    if (identity.frozen) throw forbidden('Identity is frozen');
-    return ok({
-      id: identity.id,
-      login: identity.login,
-      display_name: identity.display_name,
-      frozen: identity.frozen,
-      attributes: identity.attributes,
-      auth_provider: 'local',
-      is_local: true,
-      can_change_password: identity.password_hash != null,
-      effective_permissions: await grantsOf(ctx.pool, identity.id),
-      assigned_permission_set_refs: await assignedSetRefs(ctx, identity.id),
-      provider_profile: null,
-    });
+    if (identity.password_hash == null) throw unauthorized('No password set');
+    if (!(await verifyPassword(identity.password_hash, req.body.current_password))) throw unauthorized('Invalid current password');
+    // fault password-change-ignored: the change is answered as done but the old password stays
+    if (!fault('password-change-ignored')) {
+      await ctx.pool.query('UPDATE identity SET password_hash = $2 WHERE id = $1', [identity.id, await hashPassword(req.body.new_password)]);
+    }
+    return ok({ success: true, message: 'Password changed successfully' });
+  });
+
+  app.get('/auth/logout', {
+    schema: {
+      tags, summary: 'End the browser session: clears the session cookies and redirects (307) to /login',
+      description: 'Bearer tokens are stateless and stay valid until they expire; API clients simply drop them.',
+      response: { 307: { description: 'Redirect after clearing the browser session', type: 'null' } },
+    },
+  }, async (_req, reply) => {
+    for (const name of SESSION_COOKIES) reply.header('set-cookie', `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+    // fault logout-no-redirect: logout answers 200 in place instead of sending the browser to the login page
+    if (fault('logout-no-redirect')) return reply.code(200 as never).send(<never>{ data: { success: true, message: 'Logged out' } });
+    return reply.redirect('/login', 307);
+  });
+
+  // Single sign-on: the reference stack configures neither OIDC nor LDAP (GET /auth/settings says so), and answers
+  // these routes 501 with a JSON error, as Attune does when a provider is not configured.
+  const notConfigured = (provider: string) => {
+    // fault sso-unconfigured-not-found: an unconfigured provider's routes answer 404 as if they did not exist
+    if (fault('sso-unconfigured-not-found')) return notFound(`${provider} authentication is not configured`);
+    return new ApiError(501, 'NOT_IMPLEMENTED', `${provider} authentication is not configured`);
+  };
+  const ssoErrors = { 501: { ...errors(400)[400], description: 'Not configured' } };
+  app.get('/auth/oidc/login', {
+    schema: {
+      tags, summary: 'Begin browser OIDC login (307 to the provider); 501 when OIDC is not configured',
+      querystring: object({ redirect_to: str, cli_redirect_uri: str }),
+      response: { ...ssoErrors },
+    },
+  }, async () => {
+    throw notConfigured('OIDC');
+  });
+  app.get('/auth/callback', {
+    schema: { tags, summary: 'OIDC authorization-code callback; 501 when OIDC is not configured', response: { ...ssoErrors } },
+  }, async () => {
+    throw notConfigured('OIDC');
+  });
+  app.post<{ Body: { login: string; password: string } }>('/auth/ldap/login', {
+    schema: {
+      tags, summary: 'Sign in through the LDAP directory; 501 when LDAP is not configured',
+      body: object({ login: { type: 'string', minLength: 1, maxLength: 255 }, password: { type: 'string', minLength: 1, maxLength: 512 } }, ['login', 'password']),
+      response: { 200: dataOf(TokenResponse, 'Successfully authenticated via LDAP'), ...errors(401, 422), ...ssoErrors },
+    },
+  }, async () => {
+    throw notConfigured('LDAP');
   });
 
   app.get('/auth/settings', {
@@ -276,7 +374,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
   }, async (req) => {
     principalOf(req);
     const { sensor_ref, trigger_types, ttl_seconds } = req.body;
-    return ok(await mintSensorToken(ctx, sensor_ref, trigger_types, ttl_seconds ?? SENSOR_TOKEN_DEFAULT_TTL));
+    // fault sensor-token-ttl-ignored: the requested lifetime is ignored, every token lives the default 24 h
+    const ttl = fault('sensor-token-ttl-ignored') ? SENSOR_TOKEN_DEFAULT_TTL : ttl_seconds ?? SENSOR_TOKEN_DEFAULT_TTL;
+    return ok(await mintSensorToken(ctx, sensor_ref, trigger_types, ttl));
   });
 
   app.post<{ Body: SensorTokenBody | undefined }>('/auth/internal/sensor-token', {

@@ -3,7 +3,8 @@ import type { Queryable } from '../../common/db';
 import { hashPassword } from '../../common/passwords';
 import { authorize } from '../authz';
 import type { ApiContext } from '../context';
-import { guard } from '../guards';
+import { fault } from '../../common/faults';
+import { guard, principalOf } from '../guards';
 import { conflict, notFound, ok, pageOf, parsePaging } from '../http';
 import { present, requireIdentity, Row } from '../lookups';
 import {
@@ -151,7 +152,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ApiContext): v
     const upd = new UpdateBuilder(params)
       .set('display_name', b.display_name ?? undefined)
       .set('password_hash', b.password ? await hashPassword(b.password) : undefined)
-      .set('attributes', b.attributes ? asJson(b.attributes) : undefined, '::jsonb')
+      // fault identity-update-clears-attributes: an update that names no attributes empties them
+      .set('attributes', b.attributes ? asJson(b.attributes) : fault('identity-update-clears-attributes') ? '{}' : undefined, '::jsonb')
       .set('frozen', typeof b.frozen === 'boolean' ? b.frozen : undefined);
     let updated = row;
     if (!upd.empty) {
@@ -181,7 +183,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ApiContext): v
     }, async (req) => {
       const row = await requireIdentity(ctx.pool, req.params.id);
       await authorize(ctx, req, 'identities', 'update', identityTarget(row));
-      await ctx.pool.query('UPDATE identity SET frozen = $2 WHERE id = $1', [row.id, frozen]);
+      // fault unfreeze-ignored: unfreezing is answered as done but the identity stays frozen
+      if (frozen || !fault('unfreeze-ignored')) await ctx.pool.query('UPDATE identity SET frozen = $2 WHERE id = $1', [row.id, frozen]);
       return ok({ success: true, message: `Identity ${row.id} ${frozen ? 'frozen' : 'unfrozen'} successfully` });
     });
   }
@@ -215,7 +218,9 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ApiContext): v
     },
   }, async (req) => {
     await authorize(ctx, req, 'permissions', 'manage');
-    const { rowCount } = await ctx.pool.query('DELETE FROM identity_role_assignment WHERE id = $1', [req.params.id]);
+    // fault role-removal-ignored: the removal is answered as done but the assignment stays
+    const sql = fault('role-removal-ignored') ? 'SELECT id FROM identity_role_assignment WHERE id = $1' : 'DELETE FROM identity_role_assignment WHERE id = $1';
+    const { rowCount } = await ctx.pool.query(sql, [req.params.id]);
     if (!rowCount) throw notFound(`Identity role assignment with ID ${req.params.id} not found`);
     return ok({ success: true, message: 'Identity role assignment deleted successfully' });
   });
@@ -229,7 +234,8 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: ApiContext): v
   }, async (req) => {
     await authorize(ctx, req, 'permissions', 'read');
     const row = await requireIdentity(ctx.pool, req.params.id);
-    return directPermissionsOf(ctx.pool, row.id as number);
+    // fault identity-permissions-of-caller: the list holds the caller's own assignments, not the identity's
+    return directPermissionsOf(ctx.pool, fault('identity-permissions-of-caller') ? principalOf(req).identityId : (row.id as number));
   });
 }
 

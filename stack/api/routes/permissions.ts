@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Queryable } from '../../common/db';
+import { fault } from '../../common/faults';
 import { authorize } from '../authz';
 import type { ApiContext } from '../context';
 import { guard } from '../guards';
@@ -94,7 +95,8 @@ export function registerPermissionRoutes(app: FastifyInstance, ctx: ApiContext):
     const set = await requireSet(ctx.pool, req.params.id);
     const params: unknown[] = [];
     const upd = new UpdateBuilder(params)
-      .set('grants', asJson(req.body.grants), '::jsonb')
+      // fault permission-set-grants-appended: the new grants are added to the old ones instead of replacing them
+      .set('grants', asJson(fault('permission-set-grants-appended') ? [...((set.grants as unknown[]) ?? []), ...req.body.grants] : req.body.grants), '::jsonb')
       .set('label', req.body.label ?? undefined)
       .set('description', req.body.description ?? undefined);
     params.push(set.id);

@@ -136,6 +136,14 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
     body(key, { sensor_ref: one('fuzz.sensor', 'fuzz.sensor_b'), trigger_types: one(['fuzz.event_trigger'], ['fuzz.event_trigger', 'fuzz.hook']), pack_ref: one(undefined, 'fuzz', null) });
   set('POST /auth/sensor-token', { auth: 'admin', body: sensorBody('POST /auth/sensor-token') });
   set('POST /auth/internal/sensor-token', { auth: 'none', body: sensorBody('POST /auth/internal/sensor-token') });
+  // the admin's own account: a profile name, and a password change that keeps the password (it must stay usable)
+  set('PUT /auth/me', { auth: 'admin', body: body('PUT /auth/me', { display_name: one(undefined, null, '', '   ', 'Fuzz Admin', '  padded  ') }) });
+  set('POST /auth/change-password', {
+    auth: 'admin',
+    body: body('POST /auth/change-password', { current_password: one(ADMIN_PASSWORD, 'wrong-password'), new_password: one(ADMIN_PASSWORD) }),
+  });
+  // LDAP is not configured on the stack: a well-formed request is answered 501 (see judge), a bad one 422
+  set('POST /auth/ldap/login', { auth: 'none', body: body('POST /auth/ldap/login', { login: one(ADMIN_LOGIN, 'nobody'), password: one(ADMIN_PASSWORD, 'x') }) });
 
   // packs
   set('POST /api/v1/packs', { auth: 'admin', body: body('POST /api/v1/packs', { ref: refs('fuzz_p'), label: str(), version: one('1.0.0', '2.1.3-rc.1') }) });
@@ -275,6 +283,16 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   });
   set('PUT /api/v1/workflows/{ref}', { auth: 'admin', path: { ref: one('fuzz.sac_wf') }, body: body('PUT /api/v1/workflows/{ref}', { definition: fc.oneof(fc.constant(null), workflowDefinition), version: one(undefined, '1.0.1') }) });
   set('DELETE /api/v1/workflows/{ref}', { auth: 'admin', path: { ref: one('fuzz.del_wf') }, body: noBody });
+  // workflow files in the fuzz pack's folder: new files wf1..wf4, and the file of the sacrificial workflow
+  set('POST /api/v1/packs/{pack_ref}/workflow-files', {
+    auth: 'admin', path: { pack_ref: one('fuzz') },
+    body: body('POST /api/v1/packs/{pack_ref}/workflow-files', { name: refs('wf'), pack_ref: one('fuzz'), label: str(), version: one('1.0.0'), definition: workflowDefinition, param_schema: one(null), out_schema: one(null) }),
+  });
+  set('PUT /api/v1/workflows/{ref}/file', {
+    auth: 'admin', path: { ref: one('fuzz.sac_wf') },
+    body: body('PUT /api/v1/workflows/{ref}/file', { name: one('sac_wf'), pack_ref: one('fuzz'), label: str(), version: one('1.0.0', '1.0.2'), definition: workflowDefinition, param_schema: one(null), out_schema: one(null) }),
+  });
+  for (const suffix of ['validate', 'sync']) set(`POST /api/v1/packs/{ref}/workflows/${suffix}`, { auth: 'admin', path: { ref: one('fuzz', 'fuzz_sac') }, body: noBody, weight: 0.5 });
 
   // inquiries
   set('POST /api/v1/inquiries', {
