@@ -36,6 +36,7 @@ const TARGET_VARS = {
   callback_host: 'ATTUNE_E2E_CALLBACK_HOST',
   log_dir: 'ATTUNE_E2E_LOG_DIR',
   config: 'ATTUNE_E2E_CONFIG',
+  single_sign_on: 'ATTUNE_E2E_SINGLE_SIGN_ON',
 };
 
 function parseArgs(argv) {

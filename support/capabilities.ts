@@ -14,7 +14,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens', 'managed-sensors', 'token-signing', 'policies',
+  'integration-tokens', 'managed-sensors', 'token-signing', 'policies', 'local-sign-in-only',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -91,6 +91,9 @@ async function detect(): Promise<Capabilities> {
     'managed-sensors': managedSensors,
     'token-signing': tokenSigning,
     policies,
+    'local-sign-in-only': settings.singleSignOn.length
+      ? { available: false, reason: `the target configures single sign-on (${settings.singleSignOn.join(', ')}): its sign-in settings are its own` }
+      : { available: true, reason: 'the target configures no single sign-on (its configuration, or ATTUNE_E2E_SINGLE_SIGN_ON=none)' },
   };
 }
 

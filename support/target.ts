@@ -39,6 +39,10 @@ export interface TargetSettings {
   /** the key the target signs its JWTs with (`security.jwt_secret`, `ATTUNE__SECURITY__JWT_SECRET`), when the run knows
    * it; empty otherwise. Only the token-signing capability uses it (support/signed-tokens.ts), after proving it right. */
   jwtSecret: string;
+  /** the single sign-on methods the target has configured (`ATTUNE_E2E_SINGLE_SIGN_ON`, e.g. `oidc,ldap` or `none`;
+   * otherwise `security.oidc.enabled` / `security.ldap.enabled` of its configuration): empty when only local
+   * passwords sign in. */
+  singleSignOn: string[];
   /** the config file the defaults came from (for messages). */
   configFile: string;
 }
@@ -101,6 +105,15 @@ function positiveInt(text: string, what: string): number {
   return n;
 }
 
+function singleSignOnMethods(declared: string, security: Record<string, unknown>): string[] {
+  if (declared) return declared === 'none' ? [] : declared.split(',').map((m) => m.trim()).filter(Boolean);
+  const on = (name: string) => {
+    const block = security[name];
+    return typeof block === 'object' && block !== null && (block as Record<string, unknown>).enabled === true;
+  };
+  return ['oidc', 'ldap'].filter(on);
+}
+
 export function loadTargetSettings(): TargetSettings {
   const file = configPath();
   const config = applyEnvOverrides(readConfig(file));
@@ -133,6 +146,7 @@ export function loadTargetSettings(): TargetSettings {
     timeoutCheckSeconds: positiveInt(envOr('ATTUNE_E2E_TIMEOUT_CHECK_SECONDS', str(executor.timeout_check_interval, '60')), 'executor timeout check interval'),
     logDir: path.resolve(projectRoot, envOr('ATTUNE_E2E_LOG_DIR', str(log.dir, './logs'))),
     jwtSecret: str(security.jwt_secret, ''),
+    singleSignOn: singleSignOnMethods(envOr('ATTUNE_E2E_SINGLE_SIGN_ON', ''), security),
     configFile: file,
   };
 }

@@ -52,6 +52,7 @@ Feature: My account
 
   Rule: Sign-in methods
 
+    @requires-local-sign-in-only
     Scenario: Only local passwords are on, and single sign-on answers that it is not configured
       When anyone reads the authentication settings
       Then they say:
