@@ -25,6 +25,7 @@ import { registerRuntimeRoutes } from './routes/runtimes';
 import { registerTriggerRoutes } from './routes/triggers';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerWorkflowRoutes } from './routes/workflows';
+import { stringifyExact } from '../common/exact-json';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
 
@@ -101,7 +102,7 @@ export function errorReply(ctx: ApiContext) {
         return reply.code(400).send({ error: `Invalid JSON body: ${err.message}`, code: 'BAD_REQUEST' });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({
-          error: `Unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}: expected application/json`,
+          error: `Unsupported content type ${stringifyExact(req.headers['content-type'] ?? '')}: expected application/json`,
           code: 'UNSUPPORTED_MEDIA_TYPE',
         });
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -143,7 +144,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(makeValidators());
   // Response schemas document the shapes; they never filter what a handler returns.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(() => (data) => stringifyExact(data));
+  app.setReplySerializer((data) => stringifyExact(data));
 
   // Bodies are JSON (or multipart for pack uploads); anything else is a 415.
   // JSON bodies: the default parser (prototype-poisoning safe), except that an empty body counts

@@ -25,6 +25,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'exit-code-lost': { description: 'worker: a failed action is recorded with exit_code 1 whatever it returned', guardedBy: ['features/tier1/action-failures.feature'] },
   'stderr-not-captured': { description: 'worker: a failed action is recorded without its stderr text as error', guardedBy: ['features/tier1/action-failures.feature'] },
   'webhook-payload-flattened': { description: 'api: webhook payloads lose their nested objects (folded into dotted top-level keys)', guardedBy: ['features/tier1/webhook-trigger.feature'] },
+  'webhook-bigint-rounded': { description: 'api: the webhook receiver reads the body with JSON.parse, so payload integers beyond 2^53 are rounded to the nearest double', guardedBy: ['features/tier3/webhook-large-integers.feature'] },
   'webhook-key-survives-disable': { description: 'api: disabling a webhook keeps its key (Attune forgets it), so the old key is answered 400 instead of 404', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'webhook-ignores-disabled-trigger': { description: 'api: the webhook receiver accepts posts for a disabled trigger', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'fanout-first-rule-only': { description: 'executor: only the first matching rule (lowest id) of an event is enforced', guardedBy: ['features/tier1/one-event-many-rules.feature'] },

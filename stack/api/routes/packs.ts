@@ -32,6 +32,7 @@ import { extractPackArchive } from '../pack-archive';
 import { PACK_REF_RE, SEMVER_RE, parsePack, readPackFiles } from '../pack-files';
 import { PackLoadResult, PackRow, loadPack, withPackLock } from '../pack-loader';
 import { ensureDir, isInside, makeScratchDir, packDirFor, packsBaseDir, removeDirQuietly, samePath, syncDir } from '../pack-storage';
+import { stringifyExact } from '../../common/exact-json';
 
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
@@ -466,9 +467,9 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
             label,
             typeof body.description === 'string' ? body.description : null,
             version,
-            JSON.stringify(body.conf_schema ?? {}),
-            JSON.stringify(body.config ?? {}),
-            JSON.stringify(body.meta ?? {}),
+            stringifyExact(body.conf_schema ?? {}),
+            stringifyExact(body.config ?? {}),
+            stringifyExact(body.meta ?? {}),
             (body.tags as string[] | undefined) ?? [],
             (body.runtime_deps as string[] | undefined) ?? [],
             (body.dependencies as string[] | undefined) ?? [],
@@ -521,7 +522,7 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
       }
       if (body.version !== undefined && body.version !== null) set('version', checkVersion(body.version));
       for (const col of ['conf_schema', 'config', 'meta'] as const) {
-        if (body[col] !== undefined && body[col] !== null) set(col, JSON.stringify(body[col]), '::jsonb');
+        if (body[col] !== undefined && body[col] !== null) set(col, stringifyExact(body[col]), '::jsonb');
       }
       for (const col of ['tags', 'runtime_deps', 'dependencies'] as const) {
         if (body[col] !== undefined && body[col] !== null) set(col, body[col]);
