@@ -29,6 +29,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'webhook-key-survives-disable': { description: 'api: disabling a webhook keeps its key (Attune forgets it), so the old key is answered 400 instead of 404', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'webhook-ignores-disabled-trigger': { description: 'api: the webhook receiver accepts posts for a disabled trigger', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'fanout-first-rule-only': { description: 'executor: only the first matching rule (lowest id) of an event is enforced', guardedBy: ['features/tier1/one-event-many-rules.feature'] },
+  'key-ref-conflict-across-owners': { description: 'api: creating a key answers 409 when any owner holds a key under that ref, so a tenant learns that another tenant\'s key exists', guardedBy: ['features/tier3/key-refs-per-owner.feature'] },
   'keys-stored-plaintext': { description: 'api: encrypted keys are stored in plaintext (still marked encrypted, read back as stored)', guardedBy: ['features/tier1/datastore.feature'] },
   'keys-ttl-ignored': { description: 'api: key TTLs are never enforced (expires_at is stored and echoed, expired keys stay readable and listed)', guardedBy: ['features/tier1/datastore.feature'] },
   'secret-in-env': { description: 'worker: the secrets merged into an action\'s input are also exported as environment variables named after the key', guardedBy: ['features/tier1/datastore.feature', 'features/tier3/secret-injection.feature'] },
