@@ -117,7 +117,13 @@ export function testingConfigOf(manifest: unknown): TestingConfig | null {
 export function testingConfigIn(dir: string): TestingConfig | null {
   const file = path.join(dir, 'pack.yaml');
   if (!fs.existsSync(file)) return null;
-  return testingConfigOf(YAML.parse(fs.readFileSync(file, 'utf8')));
+  let manifest: unknown;
+  try {
+    manifest = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new TestingConfigError(`not valid YAML (${(err as Error).message.split('\n')[0]})`);
+  }
+  return testingConfigOf(manifest);
 }
 
 /** Attune's acceptance rule: tests exist, none failed to execute, pass rate ≥ min_pass_rate (1.0) — or on_failure warn/ignore. */

@@ -417,8 +417,9 @@ async function installAndTest(
   source: string,
   opts: { force: boolean; skipTests: boolean; method: 'upload' | 'local'; sourceUrl: string | null },
 ): Promise<TestedInstall> {
-  const testing = opts.skipTests ? null : testingOf(source);
+  // the pack's files first: a bad pack.yaml is the same 400 with or without tests
   const manifestRef = parsePack(readPackFiles(source)).pack.ref;
+  const testing = opts.skipTests ? null : testingOf(source);
   const madeFolder = !samePath(source, packDirFor(manifestRef)) && !fs.existsSync(packDirFor(manifestRef));
   const result = await installPackFolder(ctx, req, source, opts).catch((err) => {
     throw pgToApi(err);
