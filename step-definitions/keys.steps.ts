@@ -18,7 +18,9 @@ import {
 import { stdoutOf } from '../support/questions/outcomes';
 import { notFoundProblem } from '../support/questions/tenancy';
 import { runAction } from '../support/tasks/executions';
-import { attemptKeyChange, changeKey, deleteKey, keyHistory, keyToBeStoredElsewhere, storeKey } from '../support/tasks/keys';
+import {
+  attemptKeyChange, attemptKeyUnderRef, changeKey, deleteKey, keyHistory, keyToBeStoredElsewhere, storeKey, storeKeyUnderRef,
+} from '../support/tasks/keys';
 import { runWorkflow, lastWorkflowRun } from '../support/tasks/workflows';
 import { attemptsOf } from '../support/questions/workflows';
 import { timeouts } from '../support/timeouts';
@@ -289,3 +291,48 @@ Then("tenant {string}'s key list holds exactly its key {ref}", async function (t
   const other = this.tenantNamed(tenant);
   expect(await keyRefsListed(other.api), `refs of tenant ${tenant}'s key list`).to.deep.equal([keyHistory(other, key.name).ref]);
 });
+
+// ---- one ref, two owners (a ref is unique per owner; docs/decisions.md "Key refs are scoped to their owner") -------
+
+When(
+  'tenant {string} stores its own key {ref} under the ref of my key {ref}, with the value {string}',
+  async function (this: AttuneWorld, tenant: string, theirs: RefArg, mine: RefArg, value: string) {
+    const other = this.tenantNamed(tenant);
+    const ref = keyHistory(this, mine.name).ref;
+    const stored = await storeKeyUnderRef(other, { ref, name: theirs.name, value });
+    expect(
+      { ref: stored.ref, owner_type: stored.owner_type, owner_identity: stored.owner_identity, value: stored.value },
+      `the key tenant ${tenant} created under my ref`,
+    ).to.deep.equal({ ref, owner_type: 'identity', owner_identity: other.tenant.id, value });
+  },
+);
+
+When('tenant {string} deletes its key {ref}', async function (this: AttuneWorld, tenant: string, key: RefArg) {
+  await deleteKey(this.tenantNamed(tenant), key.name);
+});
+
+Then('tenant {string} finds no key under the ref of its key {ref}', async function (this: AttuneWorld, tenant: string, key: RefArg) {
+  const other = this.tenantNamed(tenant);
+  const { ref } = keyHistory(other, key.name);
+  const answer = await readKey(other, ref);
+  expect(notFoundProblem(answer), `GET key ${ref} as tenant ${tenant}`).to.equal(undefined);
+  expect(await keyRefsListed(other.api), `refs of tenant ${tenant}'s key list`).to.deep.equal([]);
+});
+
+Then('my key list holds exactly my key {ref}', async function (this: AttuneWorld, key: RefArg) {
+  expect(await keyRefsListed(this.api), 'refs of my key list').to.deep.equal([keyHistory(this, key.name).ref]);
+});
+
+Then(
+  'storing another key of mine, {ref}, under the ref of my key {ref} is refused with {int}, the error naming that ref',
+  async function (this: AttuneWorld, second: RefArg, first: RefArg, status: number) {
+    const { ref } = keyHistory(this, first.name);
+    const answer = await attemptKeyUnderRef(this, { ref, name: second.name, value: 'a second value' });
+    const error = (answer.body as { error?: unknown } | null)?.error;
+    expect({ status: answer.status, errorIsText: typeof error === 'string' }, `POST key ${ref} again: ${JSON.stringify(answer.body)}`).to.deep.equal({
+      status,
+      errorIsText: true,
+    });
+    expect(String(error), 'the error text').to.include(ref);
+  },
+);

@@ -10,7 +10,6 @@ import { trigger as readTrigger } from '../support/questions/triggers';
 import { eventually } from '../support/eventually';
 import { createRule } from '../support/tasks/rules';
 import { focusedEvents } from '../support/focus';
-import { event as readEvent } from '../support/questions/events';
 import {
   createTrigger,
   createWebhookTrigger,
@@ -26,7 +25,11 @@ import {
 } from '../support/tasks/webhooks';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
-import { parseJson } from '../support/json-text';
+import { jsonText, parseJson, parseJsonExact } from '../support/json-text';
+import { eventAsWritten } from '../support/questions/events';
+import { exactChain } from '../support/questions/exact-records';
+import { followEvent } from '../support/questions/fire-chain';
+import type { RememberedRule } from '../support/tasks/rules';
 
 /** Attune's key format: `wh_` and 16 random bytes in lower-case hex (internals §1.4, `generate_webhook_key`). */
 const WEBHOOK_KEY = /^wh_[0-9a-f]{32}$/;
@@ -201,10 +204,11 @@ Given('a webhook {ref} whose rule {ref} runs {ref}', async function (this: Attun
 });
 
 When('the webhook {ref} receives the payload:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
-  const payload = JSON.parse(json) as unknown;
+  // exact: an integer beyond 2^53 in the docstring is posted and expected digit for digit
+  const payload = parseJsonExact(json, 'the payload');
   const receipt = await fireWebhook(this, this.recall<string>('webhook', trigger.ref), payload);
   if (receipt.status !== 200 || receipt.eventId === undefined) {
-    throw new Error(`posting to the webhook of ${trigger.ref} answered ${receipt.status}: ${JSON.stringify(receipt.body)}`);
+    throw new Error(`posting to the webhook of ${trigger.ref} answered ${receipt.status}: ${jsonText(receipt.body)}`);
   }
   const eventId = receipt.eventId;
   const events = await eventually(
@@ -219,7 +223,25 @@ When('the webhook {ref} receives the payload:', async function (this: AttuneWorl
 
 Then('the event is recorded with the payload it received', async function (this: AttuneWorld) {
   for (const summary of focusedEvents(this)) {
-    const full = await readEvent(this, summary.id);
+    const full = await eventAsWritten(this, summary.id);
     expect(full.payload, `payload of event ${summary.id}`).to.deep.equal(this.scratch.webhookPayload);
   }
 });
+
+Then(
+  'the rule {ref} ran {ref} once for that event, and the enforcement, the execution and the input the action printed hold, digit for digit:',
+  async function (this: AttuneWorld, rule: RefArg, action: RefArg, json: string) {
+    const expected = parseJsonExact(json, 'the expected parameters');
+    const remembered = this.recall<RememberedRule>('rule', rule.name);
+    const [event] = focusedEvents(this);
+    const link = await followEvent(this, event.id, remembered.row, action.ref, 'completed');
+    this.markAsserted(link.execution.id);
+    const chain = await exactChain(this, link.enforcement.id, link.execution.id);
+    const shown = `enforcement ${link.enforcement.id} and execution ${link.execution.id} (${jsonText(chain)})`;
+    expect(chain.enforcementConfig, `${shown}: the enforcement's config`).to.deep.equal(expected);
+    expect(chain.executionConfig, `${shown}: the execution's config`).to.deep.equal(expected);
+    expect(chain.stdout.endsWith('\n') && !chain.stdout.slice(0, -1).includes('\n'), `${shown}: the action printed one line`).to.equal(true);
+    expect(parseJsonExact(chain.stdout, 'what the action printed'), `${shown}: the input the action printed`).to.deep.equal(expected);
+    expect(chain.resultData, `${shown}: result.data, its parsed output`).to.deep.equal(expected);
+  },
+);

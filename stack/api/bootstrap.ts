@@ -7,6 +7,7 @@ import { config } from '../common/config';
 import { hashPassword } from '../common/passwords';
 import type { ApiContext } from './context';
 import { loadCorePack } from './pack-loader';
+import { stringifyExact } from '../common/exact-json';
 
 export const BOOTSTRAP_LOCK = 78210022;
 
@@ -31,7 +32,7 @@ export async function bootstrap(ctx: ApiContext): Promise<void> {
         const inserted = await client.query(
           `INSERT INTO identity (login, display_name, password_hash, attributes)
            VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (login) DO NOTHING RETURNING id`,
-          [login, 'Test User', hash, JSON.stringify({ email: attributes.email, ...attributes })],
+          [login, 'Test User', hash, stringifyExact({ email: attributes.email, ...attributes })],
         );
         identityId = (inserted.rows[0]?.id ?? (await client.query('SELECT id FROM identity WHERE login = $1', [login])).rows[0]?.id) as number;
         ctx.log.info({ login, identity_id: identityId }, 'admin identity created');

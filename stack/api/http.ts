@@ -1,3 +1,4 @@
+import { stringifyExact } from '../common/exact-json';
 /**
  * HTTP conventions of Attune's API: envelopes, error bodies, pagination.
  *  - single object: {"data": …, "message"?: …}
@@ -56,7 +57,7 @@ export function parsePaging(query: unknown, defaultSize = 50): Paging {
   const num = (v: unknown, fallback: number) => {
     if (v === undefined || v === null || v === '') return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw badRequest(`invalid paging value ${JSON.stringify(v)}: must be a positive integer`);
+    if (!Number.isInteger(n) || n < 1) throw badRequest(`invalid paging value ${stringifyExact(v)}: must be a positive integer`);
     return n;
   };
   const page = num(q.page, 1);

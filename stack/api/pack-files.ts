@@ -16,6 +16,7 @@ import YAML from 'yaml';
 import { fault } from '../common/faults';
 import { badRequest } from './http';
 import { workflowStructureProblem } from './workflow-checks';
+import { stringifyExact } from '../common/exact-json';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -343,7 +344,7 @@ function oneOf<T extends string>(doc: Record<string, unknown>, key: string, file
   if (v === undefined || v === null) return dflt;
   const s = typeof v === 'string' ? v.trim().toLowerCase() : v;
   if (typeof s !== 'string' || !(allowed as readonly string[]).includes(s)) {
-    throw badRequest(`${file}: '${key}' must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+    throw badRequest(`${file}: '${key}' must be one of ${allowed.join(', ')} (got ${stringifyExact(v)})`);
   }
   return s as T;
 }

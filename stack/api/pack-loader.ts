@@ -24,6 +24,7 @@ import {
   resolveRunnerType,
 } from './pack-files';
 import { ensureDir, packDirFor, syncDir } from './pack-storage';
+import { stringifyExact } from '../common/exact-json';
 
 export interface PackRow {
   id: number;
@@ -200,7 +201,7 @@ async function upsertByRef(
   const values = cols.map((c) => {
     const v = row[c];
     if (v instanceof JsonbValue) {
-      params.push(v.value === null ? null : JSON.stringify(v.value));
+      params.push(v.value === null ? null : stringifyExact(v.value));
       return `$${params.length}::jsonb`;
     }
     params.push(v);
@@ -231,9 +232,9 @@ export async function writeParsedPack(client: Client, parsed: ParsedPack, opts: 
     p.label,
     p.description,
     p.version,
-    JSON.stringify(p.conf_schema),
-    JSON.stringify(p.config),
-    JSON.stringify(p.meta),
+    stringifyExact(p.conf_schema),
+    stringifyExact(p.config),
+    stringifyExact(p.meta),
     p.tags,
     p.runtime_deps,
     p.dependencies,
@@ -315,7 +316,7 @@ export async function writeParsedPack(client: Client, parsed: ParsedPack, opts: 
              distributions = EXCLUDED.distributions, is_default = EXCLUDED.is_default, meta = EXCLUDED.meta`,
           [
             runtimeId, rt.ref, v.version, v.version_major, v.version_minor, v.version_patch,
-            JSON.stringify(v.execution_config), JSON.stringify(v.distributions), v.is_default, v.available, JSON.stringify(v.meta),
+            stringifyExact(v.execution_config), stringifyExact(v.distributions), v.is_default, v.available, stringifyExact(v.meta),
           ],
         ),
       );

@@ -1,3 +1,4 @@
+import { stringifyExact } from '../common/exact-json';
 /**
  * Update semantics for optional fields. Attune's update bodies use explicit patch operations for
  * some nullable fields: `{"op": "set", "value": v}` or `{"op": "clear"}`. We accept those and plain
@@ -72,4 +73,4 @@ export class UpdateBuilder {
 }
 
 /** JSON columns travel as text so pg does not turn JS arrays into PostgreSQL arrays. */
-export const asJson = (v: unknown): string => JSON.stringify(v);
+export const asJson = (v: unknown): string => stringifyExact(v);

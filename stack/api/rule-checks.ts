@@ -9,6 +9,7 @@ import {
   CRON_TIMER_REF, DATETIME_TIMER_REF, INTERVAL_TIMER_REF, intervalMs, parseIsoTimestamp, validateCronExpression, validateTimezone,
 } from '../sensor/schedules';
 import { checkParameters, describeProblems } from './param-schema';
+import { stringifyExact } from '../common/exact-json';
 
 const OPERATORS = ['equals', 'not_equals', 'contains'];
 
@@ -24,7 +25,7 @@ export function conditionsProblem(conditions: unknown): string | null {
       if (!isObject(c)) return `conditions[${i}] must be an object {field, operator, value}`;
       if (typeof c.field !== 'string' || c.field === '') return `conditions[${i}].field must be a non-empty string`;
       if (typeof c.operator !== 'string' || !OPERATORS.includes(c.operator)) {
-        return `conditions[${i}].operator ${JSON.stringify(c.operator ?? null)} is not one of ${OPERATORS.join(', ')}`;
+        return `conditions[${i}].operator ${stringifyExact(c.operator ?? null)} is not one of ${OPERATORS.join(', ')}`;
       }
     }
     return null;
@@ -67,7 +68,7 @@ export function triggerParamsProblem(triggerRef: string, paramSchema: unknown, p
       case DATETIME_TIMER_REF: {
         const raw = p.fire_at;
         if (typeof raw !== 'string' || raw.trim() === '') throw new Error('Date-time timer requires "fire_at" (an ISO 8601 timestamp)');
-        if (!parseIsoTimestamp(raw)) throw new Error(`Invalid fire_at ${JSON.stringify(raw)}: expected an ISO 8601 timestamp`);
+        if (!parseIsoTimestamp(raw)) throw new Error(`Invalid fire_at ${stringifyExact(raw)}: expected an ISO 8601 timestamp`);
         validateTimezone(p.timezone);
         return null;
       }

@@ -28,6 +28,7 @@ import { registerWebhookRoutes } from './routes/webhooks';
 import { registerWorkerRoutes } from './routes/workers';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { registerWorkflowFileRoutes } from './routes/workflow-files';
+import { stringifyExact } from '../common/exact-json';
 
 export const MULTIPART_LIMIT_BYTES = 100 * 1024 * 1024;
 
@@ -104,7 +105,7 @@ export function errorReply(ctx: ApiContext) {
         return reply.code(400).send({ error: `Invalid JSON body: ${err.message}`, code: 'BAD_REQUEST' });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({
-          error: `Unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}: expected application/json`,
+          error: `Unsupported content type ${stringifyExact(req.headers['content-type'] ?? '')}: expected application/json`,
           code: 'UNSUPPORTED_MEDIA_TYPE',
         });
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -146,7 +147,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(makeValidators());
   // Response schemas document the shapes; they never filter what a handler returns.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(() => (data) => stringifyExact(data));
+  app.setReplySerializer((data) => stringifyExact(data));
 
   // Bodies are JSON (or multipart for pack uploads); anything else is a 415.
   // JSON bodies: the default parser (prototype-poisoning safe), except that an empty body counts

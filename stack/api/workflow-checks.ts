@@ -17,6 +17,7 @@ import { parseExpression } from '../executor/expression';
 import {
   DefinitionError, readWorkflow, templatePlaces, type Json, type WorkflowSpec,
 } from '../executor/workflow/definition';
+import { stringifyExact } from '../common/exact-json';
 
 /** Answers whether the caller may use the action `ref` in a task (it exists and is visible). */
 export type ActionVisible = (ref: string) => Promise<boolean>;
@@ -36,7 +37,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 function withoutUnknownTargets(definition: unknown): unknown {
   if (!isObject(definition) || !Array.isArray(definition.tasks)) return definition;
-  const copy = JSON.parse(JSON.stringify(definition)) as { tasks: unknown[] };
+  const copy = JSON.parse(stringifyExact(definition)) as { tasks: unknown[] };
   const names = new Set(copy.tasks.filter(isObject).map((t) => t.name));
   const keep = (v: unknown) => {
     if (typeof v === 'string') return names.has(v) ? v : [];

@@ -3,12 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pg from 'pg';
 import { config } from './config';
+import { parseExact } from './exact-json';
 import { stackRoot } from './paths';
 
 // BIGINT ids travel as JSON numbers (Attune's wire format); they stay far below 2^53 here.
 pg.types.setTypeParser(20, (v) => Number(v));
 // NUMERIC likewise.
 pg.types.setTypeParser(1700, (v) => Number(v));
+// json / jsonb: integers a double cannot hold come back as exact bigints (Attune keeps payload numbers exact).
+pg.types.setTypeParser(114, parseExact);
+pg.types.setTypeParser(3802, parseExact);
 
 export type Pool = pg.Pool;
 export type Client = pg.PoolClient;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MESSAGE_ROUTES, MessageType } from './models';
+import { parseExact } from './exact-json';
 
 /** Attune's message envelope: every AMQP body is one of these, JSON, UTF-8. */
 export interface Envelope<P = Record<string, unknown>> {
@@ -35,7 +36,7 @@ export class EnvelopeError extends Error {}
 export function parseEnvelope(body: Buffer | string): Envelope {
   let raw: unknown;
   try {
-    raw = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    raw = parseExact(typeof body === 'string' ? body : body.toString('utf8'));
   } catch (err) {
     throw new EnvelopeError(`message body is not JSON: ${(err as Error).message}`);
   }

@@ -2,6 +2,7 @@ import amqp from 'amqplib';
 import { config } from './config';
 import { Envelope, EnvelopeError, makeEnvelope, parseEnvelope } from './envelope';
 import { fault } from './faults';
+import { stringifyExact } from './exact-json';
 import { isTransient } from './outages';
 import type { Logger } from './log';
 import { EXCHANGES, MESSAGE_ROUTES, MessageType, QueueSpec } from './models';
@@ -175,7 +176,7 @@ export class Mq {
   ): Promise<Envelope<P>> {
     const env = makeEnvelope(type, payload, { correlationId: opts.correlationId, source: this.source });
     const route = MESSAGE_ROUTES[type];
-    const body = Buffer.from(JSON.stringify(env));
+    const body = Buffer.from(stringifyExact(env));
     for (let attempt = 1; ; attempt++) {
       await this.connected();
       try {

@@ -15,6 +15,7 @@ import { mergeParameters, secretsOfRuleAction } from '../worker/secrets';
 import { matchesConditions } from './conditions';
 import type { ExecutorContext } from './context';
 import { renderRuleParams } from './templating';
+import { stringifyExact } from '../common/exact-json';
 
 export interface EventRow {
   id: number;
@@ -111,7 +112,7 @@ async function createEnforcement(ctx: ExecutorContext, event: EventRow, plan: Pl
      SELECT r.id, r.ref, $3, $4, $5, 'created', $6, 'all', r.conditions FROM rule r WHERE r.id = $1 AND r.ref = $2
      ON CONFLICT (rule, event) WHERE rule IS NOT NULL AND event IS NOT NULL DO NOTHING
      RETURNING id, status`,
-    [plan.rule.id, plan.rule.ref, event.trigger_ref, JSON.stringify(plan.config), fault('enforcement-unlinked') ? null : event.id, JSON.stringify(plan.payload)],
+    [plan.rule.id, plan.rule.ref, event.trigger_ref, stringifyExact(plan.config), fault('enforcement-unlinked') ? null : event.id, stringifyExact(plan.payload)],
   );
   let enforcement = inserted.rows[0];
   if (!enforcement) {

@@ -4,6 +4,7 @@
  */
 import type { ExecutionStatus } from '../common/models';
 import type { ExecutorContext } from './context';
+import { stringifyExact } from '../common/exact-json';
 
 export interface TerminalRow {
   id: number;
@@ -47,7 +48,7 @@ export async function terminateExecution(
     `UPDATE execution SET status = $2, result = $3
       WHERE id = $1 AND status = ANY($4::execution_status_enum[])
       RETURNING id, action, action_ref, status, result, updated`,
-    [executionId, status, JSON.stringify({ succeeded: false, error }), expectedList],
+    [executionId, status, stringifyExact({ succeeded: false, error }), expectedList],
   );
   if (rows.length === 0) return false;
   ctx.log.info({ execution_id: executionId, status, error }, 'execution ended by the executor');

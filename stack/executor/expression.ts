@@ -12,6 +12,7 @@
  */
 
 import { fault } from '../common/faults';
+import { stringifyExact } from '../common/exact-json';
 
 export class ExpressionError extends Error {
   constructor(message: string) {
@@ -390,7 +391,7 @@ class Parser {
 
 function describe(t: Token): string {
   if (t.kind === 'eof') return 'end of expression';
-  if (t.kind === 'string') return `string ${JSON.stringify(t.value)}`;
+  if (t.kind === 'string') return `string ${stringifyExact(t.value)}`;
   return `'${t.value}'`;
 }
 
@@ -458,7 +459,7 @@ export function stringify(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return stringifyExact(v);
 }
 
 function norm(v: unknown): unknown {
@@ -668,7 +669,7 @@ function spreadArgs(name: string, args: unknown[]): unknown[] {
 function parseNumberText(name: string, s: string): number {
   const t = s.trim();
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
-    throw new ExpressionError(`${name}() cannot convert ${JSON.stringify(s)} to a number`);
+    throw new ExpressionError(`${name}() cannot convert ${stringifyExact(s)} to a number`);
   }
   return Number(t);
 }

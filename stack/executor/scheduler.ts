@@ -17,6 +17,7 @@ import { terminateExecution } from './execution-outcomes';
 import { resolveExecutionParameters } from './parameters';
 import { admitExecution, orchestrateInquiry, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
 import { candidateWorkers, noWorkerError, RoundRobin, WorkerRow } from './worker-selection';
+import { stringifyExact } from '../common/exact-json';
 
 const roundRobin = new RoundRobin();
 
@@ -70,7 +71,7 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
     if (verdict.filled.length) {
       const updated = await ctx.pool.query(`UPDATE execution SET config = $2::jsonb WHERE id = $1 AND status = 'requested'`, [
         execution.id,
-        JSON.stringify(verdict.config),
+        stringifyExact(verdict.config),
       ]);
       if (!updated.rowCount) return; // cancelled meanwhile
       execution.config = verdict.config;

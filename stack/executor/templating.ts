@@ -15,6 +15,7 @@
  */
 import { fault } from '../common/faults';
 import { evaluateExpression, isPlainObject } from './expression';
+import { stringifyExact } from '../common/exact-json';
 
 export interface RuleTemplateContext {
   event: { id: number; trigger: string /* the trigger REF */; created: string; payload: unknown };
@@ -64,7 +65,7 @@ export function interpolationText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
+  return stringifyExact(v);
 }
 
 /** If `s` is exactly one `{{ ... }}` (outer whitespace ignored), returns its inner text. */

@@ -6,6 +6,7 @@
  */
 import type { AttuneConfig } from '../common/config';
 import { fault } from '../common/faults';
+import { stringifyExact } from '../common/exact-json';
 
 /** `http://<server.host>:<server.port>`, with wildcard binds rewritten to 127.0.0.1. */
 export function apiUrl(cfg: Pick<AttuneConfig, 'server'>): string {
@@ -45,10 +46,10 @@ export function buildActionEnv(input: ActionEnvInput): Record<string, string> {
     for (const [k, v] of Object.entries(extra as Record<string, unknown>)) {
       if (k.startsWith('ATTUNE_') || k === '' || k.includes('=') || k.includes('\0')) continue;
       if (v === null || v === undefined) continue;
-      env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      env[k] = typeof v === 'string' ? v : stringifyExact(v);
     }
   }
-  if (fault('secret-in-env')) for (const [k, v] of Object.entries(input.secrets ?? {})) env[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  if (fault('secret-in-env')) for (const [k, v] of Object.entries(input.secrets ?? {})) env[k] = typeof v === 'string' ? v : stringifyExact(v);
   // bash reads ~/.bashrc when SHLVL is unset and stdin is a socket (Node's pipes); keep actions' shells clean.
   env.SHLVL ??= '1';
   env.ATTUNE_EXEC_ID = String(input.executionId);

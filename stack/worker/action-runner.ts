@@ -28,6 +28,7 @@ import { buildResult, runProcess, type ProcessSpec } from './process-runner';
 import { planInvocation, runtimeEnvVars, type RuntimeRow } from './runtimes';
 import { containerSettingsOf, requireSandbox, sandboxBaseEnv, sandboxedIf } from './sandbox';
 import { mergeParameters, mergeSecrets, withSecretScopeFaults, type SecretRow } from './secrets';
+import { stringifyExact } from '../common/exact-json';
 
 export interface WorkerContext {
   pool: Pool;
@@ -264,7 +265,7 @@ export class ActionRunner {
     // fault secret-logged-by-worker: the worker logs the input document it delivers, secrets included
     if (fault('secret-logged-by-worker')) this.ctx.log.info({ execution_id: e.id, input: params }, 'delivering the input document');
     // fault secret-in-execution-config: the delivered document, secrets included, is written back as the execution's config
-    if (fault('secret-in-execution-config')) await this.ctx.pool.query('UPDATE execution SET config = $2 WHERE id = $1', [e.id, JSON.stringify(params)]);
+    if (fault('secret-in-execution-config')) await this.ctx.pool.query('UPDATE execution SET config = $2 WHERE id = $1', [e.id, stringifyExact(params)]);
     const format: ParameterFormat = isParameterFormat(e.parameter_format) ? e.parameter_format : 'json';
     const delivery = e.parameter_delivery === 'file' ? 'file' : 'stdin';
     const hasParams = Object.keys(params).length > 0;
@@ -289,7 +290,7 @@ export class ActionRunner {
       args.push(actionFile);
     }
     // fault secret-in-argv: each secret is also passed on the command line as `--<name>=<value>`
-    if (fault('secret-in-argv')) for (const [k, v] of Object.entries(secrets)) args.push(`--${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    if (fault('secret-in-argv')) for (const [k, v] of Object.entries(secrets)) args.push(`--${k}=${typeof v === 'string' ? v : stringifyExact(v)}`);
     let parameterFile: string | undefined;
     if (delivery === 'file') {
       parameterFile = path.join(tmpDir!, `parameters.${format === 'dotenv' ? 'env' : format}`);
@@ -346,7 +347,7 @@ export class ActionRunner {
     let written: { previous_status: string; updated: Date } | undefined;
     try {
       const finishSql = fault('skip-running-status') ? FINISH_EXECUTION_SQL.replace("IN ('running',", "IN ('scheduled', 'running',") : FINISH_EXECUTION_SQL;
-      written = (await throughOutage(`recording the result of execution ${e.id}`, log, () => pool.query(finishSql, [e.id, final.status, JSON.stringify(final.result)]))).rows[0];
+      written = (await throughOutage(`recording the result of execution ${e.id}`, log, () => pool.query(finishSql, [e.id, final.status, stringifyExact(final.result)]))).rows[0];
     } catch (err) {
       log.error({ err, execution_id: e.id }, 'could not record the execution result');
       return { announced: Promise.resolve() };
@@ -382,7 +383,7 @@ export class ActionRunner {
          UPDATE execution e SET status = 'failed', result = $2 FROM prev
           WHERE e.id = prev.id AND prev.status IN ('scheduled', 'running')
           RETURNING e.action, e.action_ref, prev.status AS previous_status, e.updated`,
-        [executionId, JSON.stringify({ succeeded: false, error })],
+        [executionId, stringifyExact({ succeeded: false, error })],
       );
       const row = rows[0];
       if (!row) return;

@@ -9,6 +9,7 @@
  * file holds only that line and the action's own text, so no parameter or secret value is ever written in clear.
  */
 import { fault } from '../common/faults';
+import { stringifyExact } from '../common/exact-json';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -27,7 +28,7 @@ function shellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return stringifyExact(v);
 }
 
 function usableName(name: string): boolean {

@@ -6,6 +6,7 @@
  */
 import YAML from 'yaml';
 import { fault } from '../common/faults';
+import { parseExact } from '../common/exact-json';
 
 export type OutputStream = 'stdout' | 'stderr';
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'jsonl';
@@ -108,7 +109,7 @@ export interface ParsedOutput {
 
 function tryJson(text: string): ParsedOutput {
   try {
-    return { parsed: true, data: JSON.parse(text) };
+    return { parsed: true, data: parseExact(text) };
   } catch {
     return { parsed: false };
   }

@@ -6,6 +6,7 @@
  *            text, null -> empty value, `'` escaped as `'\''`; empty objects produce no lines
  */
 import YAML from 'yaml';
+import { stringifyExact } from '../common/exact-json';
 
 export type ParameterFormat = 'json' | 'dotenv' | 'yaml';
 export const PARAMETER_FORMATS: readonly ParameterFormat[] = ['json', 'dotenv', 'yaml'];
@@ -26,7 +27,7 @@ export function quoteDotenvValue(value: string): string {
 function dotenvScalar(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return JSON.stringify(v);
+  if (Array.isArray(v)) return stringifyExact(v);
   return String(v);
 }
 
@@ -52,7 +53,7 @@ export function formatParameters(params: Record<string, unknown>, format: 'json'
   const doc = isPlainObject(params) ? params : {};
   switch (format) {
     case 'json':
-      return JSON.stringify(doc);
+      return stringifyExact(doc);
     case 'dotenv':
       return formatDotenv(doc);
     case 'yaml':

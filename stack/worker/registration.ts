@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import { config } from '../common/config';
 import type { Pool } from '../common/db';
+import { stringifyExact } from '../common/exact-json';
 
 export const WORKER_VERSION = '0.1.0';
 
@@ -31,7 +32,7 @@ export async function registerWorker(pool: Pool, name: string, capabilities: Wor
         SET worker_type = 'local', worker_role = 'action', host = EXCLUDED.host, status = 'active',
             capabilities = EXCLUDED.capabilities, last_heartbeat = now()
      RETURNING id`,
-    [name, os.hostname(), JSON.stringify(capabilities)],
+    [name, os.hostname(), stringifyExact(capabilities)],
   );
   return rows[0].id;
 }

@@ -7,6 +7,7 @@ import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
 import { noteApiCall } from '../coverage';
 import { noteMethod } from './envelopes';
+import { jsonText, parseJsonExact } from '../json-text';
 
 export type Schemas = components['schemas'];
 export type TypedClient = Client<paths>;
@@ -176,7 +177,7 @@ export function createApiClient(
       payload = body;
       shownBody = '(multipart body)';
     } else if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      payload = typeof body === 'string' ? body : jsonText(body);
       if (!headers.has('content-type')) headers.set('Content-Type', 'application/json');
       shownBody = trim(redact(String(payload)));
     }
@@ -215,7 +216,8 @@ export function createApiClient(
     let parsed: unknown = text;
     if (text !== '' && (contentType.includes('json') || /^[[{]/.test(text.trim()))) {
       try {
-        parsed = JSON.parse(text);
+        // exact: an integer beyond 2^53 in the answer stays the integer the target wrote
+        parsed = parseJsonExact(text, 'the answer');
       } catch {
         parsed = text;
       }

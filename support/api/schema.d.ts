@@ -2426,6 +2426,380 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/packs/{pack_ref}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a pack's tests (pack.yaml `testing`) and store the run (trigger_reason manual) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    pack_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pack test result (PackTestResult) */
+                            data: {
+                                packRef: string;
+                                packVersion: string;
+                                /** Format: date-time */
+                                executionTime: string;
+                                /** @enum {string} */
+                                status: "passed" | "failed" | "skipped" | "partial";
+                                totalTests: number;
+                                passed: number;
+                                failed: number;
+                                skipped: number;
+                                passRate: number;
+                                durationMs: number;
+                                testSuites: {
+                                    [key: string]: unknown;
+                                }[];
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packs/{pack_ref}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pack's test runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    per_page?: number;
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    pack_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: number;
+                                packId: number;
+                                packVersion: string;
+                                /** Format: date-time */
+                                executionTime: string;
+                                /** @enum {string} */
+                                triggerReason: "install" | "update" | "manual" | "validation";
+                                totalTests: number;
+                                passed: number;
+                                failed: number;
+                                skipped: number;
+                                passRate: number;
+                                durationMs: number;
+                                /** @description the PackTestResult of the run */
+                                result: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            data?: ({
+                                id: number;
+                                packId: number;
+                                packVersion: string;
+                                /** Format: date-time */
+                                executionTime: string;
+                                /** @enum {string} */
+                                triggerReason: "install" | "update" | "manual" | "validation";
+                                totalTests: number;
+                                passed: number;
+                                failed: number;
+                                skipped: number;
+                                passRate: number;
+                                durationMs: number;
+                                /** @description the PackTestResult of the run */
+                                result: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items?: number | null;
+                                total_pages?: number | null;
+                                has_previous: boolean;
+                                has_next: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/packs/{pack_ref}/tests/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pack's latest test run (404 when it has none) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    pack_ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pack test execution record (PackTestExecution) */
+                            data: {
+                                id: number;
+                                packId: number;
+                                packVersion: string;
+                                /** Format: date-time */
+                                executionTime: string;
+                                /** @enum {string} */
+                                triggerReason: "install" | "update" | "manual" | "validation";
+                                totalTests: number;
+                                passed: number;
+                                failed: number;
+                                skipped: number;
+                                passRate: number;
+                                durationMs: number;
+                                /** @description the PackTestResult of the run */
+                                result: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: date-time */
+                                created: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/packs/{pack_ref}/actions": {
         parameters: {
             query?: never;

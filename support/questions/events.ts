@@ -29,3 +29,13 @@ export async function eventsOf(world: AttuneWorld, filter: EventFilter, as: ApiC
 export async function event(world: AttuneWorld, id: number, as: ApiClient = world.api): Promise<Event> {
   return unwrap(await as.GET('/api/v1/events/{id}', { params: { path: { id } } }), `reading event ${id}`);
 }
+
+/**
+ * An event, its payload read digit for digit. The typed client parses answers with JSON.parse, which rounds an
+ * integer beyond 2^53; the raw call parses them exactly (`parseJsonExact`), so a target that rounds is seen to.
+ */
+export async function eventAsWritten(world: AttuneWorld, id: number): Promise<Record<string, unknown>> {
+  const answer = await world.api.raw<{ data?: Record<string, unknown> }>('GET', `/api/v1/events/${id}`);
+  if (answer.status !== 200 || !answer.body?.data) throw new Error(`reading event ${id} answered ${answer.status}: ${String(answer.body)}`);
+  return answer.body.data;
+}

@@ -111,6 +111,32 @@ export async function storeKey(world: AttuneWorld, spec: StoredKeySpec): Promise
   return key;
 }
 
+/**
+ * `world`'s tenant stores a key of its own under a ref given whole (another tenant's key may already use it): the
+ * create must be answered 201; the key is remembered under `name` like `storeKey` does, for the read-back steps.
+ */
+export async function storeKeyUnderRef(world: AttuneWorld, spec: KeySpec & { ref: string }): Promise<Key> {
+  const key = unwrap(
+    await world.api.POST('/api/v1/keys', {
+      body: { ref: spec.ref, name: spec.name, value: spec.value, encrypted: spec.encrypted ?? false, owner_type: 'identity', owner_identity: world.tenant.id },
+    }),
+    `creating a key of ${world.tenant.login} under the ref ${spec.ref}`,
+  );
+  world.onCleanup(`delete key ${spec.ref} of ${world.tenant.login}`, () => removeKey(world, spec.ref));
+  world.remember('key', spec.name, key);
+  noteGiven(world, spec.name, key, spec.value);
+  return key;
+}
+
+/** POST a key of `world`'s tenant under a ref given whole; the answer as it came (a refused create leaves nothing). */
+export async function attemptKeyUnderRef(world: AttuneWorld, spec: KeySpec & { ref: string }): Promise<RawResponse> {
+  const answer = await world.api.raw('POST', '/api/v1/keys', {
+    ref: spec.ref, name: spec.name, value: spec.value, encrypted: spec.encrypted ?? false, owner_type: 'identity', owner_identity: world.tenant.id,
+  });
+  if (answer.status === 201) world.onCleanup(`delete key ${spec.ref} (created although it should not have been)`, () => removeKey(world, spec.ref));
+  return answer;
+}
+
 /** PUT a new value (only the value: the key keeps its encryption and its name). */
 export async function changeKey(world: AttuneWorld, name: string, value: unknown): Promise<Key> {
   const previous = keyHistory(world, name);

@@ -75,15 +75,22 @@ export function defaultPackManifest(world: AttuneWorld, ref: string = world.pack
   });
 }
 
+export interface InstallOptions {
+  /** replace the installed pack of that ref */
+  force?: boolean;
+  /** send `skip_tests` (default true: the pack's own tests, if it has any, are not run) */
+  skipTests?: boolean;
+}
+
 /**
- * Uploads `files` as pack `ref` (archive folder `<ref>/`, `skip_tests` true; `force` replaces the installed pack of
- * that ref) as the scenario's tenant and returns the raw answer. A `pack.yaml` is added when the files hold none.
+ * Uploads `files` as pack `ref` (archive folder `<ref>/`, `skip_tests` true unless `skipTests: false`; `force` replaces
+ * the installed pack of that ref) as the scenario's tenant and returns the raw answer. A `pack.yaml` is added when the files hold none.
  */
-export async function uploadPack(world: AttuneWorld, ref: string, files: PackFiles, options: { force?: boolean } = {}): Promise<RawResponse> {
+export async function uploadPack(world: AttuneWorld, ref: string, files: PackFiles, options: InstallOptions = {}): Promise<RawResponse> {
   const contents: PackFiles = { 'pack.yaml': defaultPackManifest(world, ref), ...files };
   const form = new FormData();
   form.append('pack', new Blob([packArchive(contents, ref)], { type: 'application/gzip' }), `${ref}.tar.gz`);
-  form.append('skip_tests', 'true');
+  if (options.skipTests ?? true) form.append('skip_tests', 'true');
   if (options.force) form.append('force', 'true');
   return world.api.raw('POST', '/api/v1/packs/upload', form);
 }
@@ -92,7 +99,7 @@ export async function uploadPack(world: AttuneWorld, ref: string, files: PackFil
  * Uploads the files as the scenario's pack (see uploadPack) and returns the raw answer. A pack that was stored is
  * deleted at cleanup and becomes "my pack". `force` installs them again over the pack a step installed before.
  */
-export async function attemptPackInstall(world: AttuneWorld, files: PackFiles = packFiles(world), options: { force?: boolean } = {}): Promise<RawResponse> {
+export async function attemptPackInstall(world: AttuneWorld, files: PackFiles = packFiles(world), options: InstallOptions = {}): Promise<RawResponse> {
   if (world.packCreated && !options.force) {
     throw new Error(`the scenario's pack ${world.packRef} already exists (a step created it); installing it from files needs a scenario without it`);
   }
@@ -109,7 +116,7 @@ export async function attemptPackInstall(world: AttuneWorld, files: PackFiles = 
 }
 
 /** Installs the files as the scenario's pack; 201 (or 200) expected. Returns the installed pack as answered. */
-export async function installPackFromFiles(world: AttuneWorld, files: PackFiles = packFiles(world), options: { force?: boolean } = {}): Promise<Pack | undefined> {
+export async function installPackFromFiles(world: AttuneWorld, files: PackFiles = packFiles(world), options: InstallOptions = {}): Promise<Pack | undefined> {
   const response = await attemptPackInstall(world, files, options);
   if (response.status !== 201 && response.status !== 200) {
     throw new ApiError('POST', '/api/v1/packs/upload', response.status, response.body, `installing pack ${world.packRef} from its files (201 expected)`);

@@ -12,6 +12,7 @@ import { packOfRef, Row } from '../lookups';
 import {
   AuthSettings, bearer, CurrentUser, dataOf, errors, nstr, object, str, SensorTokenResponse, TokenResponse, WrappedSuccess,
 } from '../openapi';
+import { stringifyExact } from '../../common/exact-json';
 
 const tags = ['auth'];
 export const SENSOR_TOKEN_DEFAULT_TTL = 86_400;
@@ -88,7 +89,7 @@ async function mintSensorToken(ctx: ApiContext, sensorRef: string, triggerTypes:
     `INSERT INTO identity (login, display_name, attributes) VALUES ($1, $2, $3::jsonb)
      ON CONFLICT (login) DO UPDATE SET login = EXCLUDED.login
      RETURNING id, frozen`,
-    [login, `Sensor ${sensorRef}`, JSON.stringify({ type: 'sensor', sensor_ref: sensorRef })],
+    [login, `Sensor ${sensorRef}`, stringifyExact({ type: 'sensor', sensor_ref: sensorRef })],
   );
   const identity = rows[0];
   if (identity.frozen) throw forbidden('Identity is frozen');

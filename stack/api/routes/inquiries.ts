@@ -17,6 +17,7 @@ import {
 } from '../openapi';
 import { asJson } from '../patch';
 import { listScope } from '../scope';
+import { stringifyExact } from '../../common/exact-json';
 
 const tags = ['inquiries'];
 /** The largest response_schema (JSON text) an inquiry may carry. */
@@ -76,7 +77,7 @@ export function inquiryPaging(query: unknown): Paging {
   const num = (v: unknown, min: number): number | undefined => {
     if (v === undefined || v === null || v === '') return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw badRequest(`invalid paging value ${JSON.stringify(v)}: must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min) throw badRequest(`invalid paging value ${stringifyExact(v)}: must be an integer >= ${min}`);
     return n;
   };
   const offset = num(q.offset, 0);
@@ -253,7 +254,7 @@ export function registerInquiryRoutes(app: FastifyInstance, ctx: ApiContext): vo
     await authorize(ctx, req, 'inquiries', 'create', { owner: execTarget.owner, pack_ref: execTarget.pack_ref });
     // compiling a schema runs on the api's only thread and ajv's cost grows faster than the schema (a
     // 600 KB one held every request for ~45 s): larger ones are refused before they are compiled
-    if (b.response_schema != null && Buffer.byteLength(JSON.stringify(b.response_schema)) > MAX_RESPONSE_SCHEMA_BYTES) {
+    if (b.response_schema != null && Buffer.byteLength(stringifyExact(b.response_schema)) > MAX_RESPONSE_SCHEMA_BYTES) {
       throw validationError(`response_schema: larger than ${MAX_RESPONSE_SCHEMA_BYTES / 1024} KB`);
     }
     const schemaProblem = responseSchemaProblem(b.response_schema ?? null);

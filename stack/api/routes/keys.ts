@@ -156,8 +156,24 @@ async function writableKeyOr404(ctx: ApiContext, req: FastifyRequest, action: 'u
   await authorize(ctx, req, 'keys', action, target);
 }
 
-async function liveKey(db: Queryable, ref: string): Promise<Row | undefined> {
-  return (await db.query(`SELECT * FROM key WHERE ref = $1 AND ${LIVE}`, [ref])).rows[0];
+/**
+ * The live key a request names by ref. A ref is unique per owner, so several owners may hold one: the caller's own
+ * identity key comes first, then keys of no identity (system, pack, action, sensor), then other identities' keys; the
+ * first the caller may read (or may do `action` on) is the one meant. When the caller may touch none of them, the
+ * first is returned and the route answers 404 for it as for any key it may not see.
+ */
+async function keyByRef(ctx: ApiContext, req: FastifyRequest, ref: string, action: 'read' | 'update' | 'delete'): Promise<Row | undefined> {
+  const { rows } = await ctx.pool.query(
+    `SELECT * FROM key WHERE ref = $1 AND ${LIVE}
+      ORDER BY (owner_type = 'identity' AND owner_identity = $2) DESC, (owner_type = 'identity') ASC, id`,
+    [ref, principalOf(req).identityId],
+  );
+  if (rows.length <= 1) return rows[0];
+  for (const row of rows) {
+    const target = await keyTarget(ctx, row);
+    if ((await allowed(ctx, req, 'keys', 'read', target)) || (action !== 'read' && (await allowed(ctx, req, 'keys', action, target)))) return row;
+  }
+  return rows[0];
 }
 
 const ownerFields = {
@@ -210,7 +226,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: dataOf(KeyResponse, 'Key details with decrypted value'), ...errors(401, 404) },
     },
   }, async (req) => {
-    const row = await liveKey(ctx.pool, req.params.ref);
+    const row = await keyByRef(ctx, req, req.params.ref, 'read');
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
@@ -251,13 +267,19 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const encrypted = b.encrypted ?? false;
     const stored = encrypted ? seal(ctx, b.value) : b.value;
     const row = await withTransaction(ctx.pool, async (c) => {
-      // An expired key is gone: it neither blocks its ref nor its (owner, name).
+      // An expired key is gone: it neither blocks its ref nor its name for its owner.
       await c.query(
         `DELETE FROM key WHERE expires_at IS NOT NULL AND expires_at <= now()
-            AND (ref = $1 OR (owner_type = $2::owner_type_enum AND owner = $3 AND name = $4))`,
+            AND owner_type = $2::owner_type_enum AND owner = $3 AND (ref = $1 OR name = $4)`,
         [b.ref, b.owner_type, owner.ownerText, b.name],
       );
-      if ((await c.query('SELECT 1 FROM key WHERE ref = $1', [b.ref])).rowCount) throw conflict(`Key with ref '${b.ref}' already exists`);
+      // A ref is unique per owner: a key of another owner under the same ref is no conflict, so creating one tells
+      // the caller nothing about keys it may not see (docs/decisions.md, "Key refs are scoped to their owner").
+      // fault key-ref-conflict-across-owners: any key under the ref, whoever owns it, answers 409
+      const sameRef = fault('key-ref-conflict-across-owners')
+        ? await c.query('SELECT 1 FROM key WHERE ref = $1', [b.ref])
+        : await c.query('SELECT 1 FROM key WHERE ref = $1 AND owner_type = $2::owner_type_enum AND owner = $3', [b.ref, b.owner_type, owner.ownerText]);
+      if (sameRef.rowCount) throw conflict(`Key with ref '${b.ref}' already exists`);
       if ((await c.query('SELECT 1 FROM key WHERE owner_type = $1::owner_type_enum AND owner = $2 AND name = $3', [b.owner_type, owner.ownerText, b.name])).rowCount) {
         throw conflict(`Key with name '${b.name}' already exists for this owner`);
       }
@@ -274,6 +296,10 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ],
       );
       return rows[0];
+    }).catch((err: unknown) => {
+      // two creates of one ref (or name) by one owner at once: the unique index decides, the loser gets the 409
+      if ((err as { code?: string }).code === '23505') throw conflict(`Key with ref '${b.ref}' or name '${b.name}' already exists for this owner`);
+      throw err;
     });
     reply.code(201);
     return ok(presentKey(row, b.value), 'Key created successfully');
@@ -296,7 +322,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: dataOf(KeyResponse, 'Key updated successfully'), ...errors(400, 401, 403, 404, 409, 422) },
     },
   }, async (req) => {
-    const row = await liveKey(ctx.pool, req.params.ref);
+    const row = await keyByRef(ctx, req, req.params.ref, 'update');
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);
@@ -358,7 +384,7 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: SuccessResponse, ...errors(401, 403, 404) },
     },
   }, async (req) => {
-    const row = await liveKey(ctx.pool, req.params.ref);
+    const row = await keyByRef(ctx, req, req.params.ref, 'delete');
     const missing = `Key '${req.params.ref}' not found`;
     if (!row) throw notFound(missing);
     const target = await keyTarget(ctx, row);

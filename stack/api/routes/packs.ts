@@ -32,6 +32,10 @@ import { extractPackArchive } from '../pack-archive';
 import { PACK_REF_RE, SEMVER_RE, parsePack, readPackFiles } from '../pack-files';
 import { PackLoadResult, PackRow, loadPack, withPackLock } from '../pack-loader';
 import { ensureDir, isInside, makeScratchDir, packDirFor, packsBaseDir, removeDirQuietly, samePath, syncDir } from '../pack-storage';
+import { stringifyExact } from '../../common/exact-json';
+import {
+  acceptsResult, presentTestRun, runPackTests, storeTestRun, testingConfigIn, TestingConfigError, type PackTestResult, type TestingConfig,
+} from '../pack-tests';
 
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
@@ -378,6 +382,63 @@ async function installPackFolder(
   });
 }
 
+interface TestedInstall {
+  result: PackLoadResult;
+  test_result: PackTestResult | null;
+  tests_skipped: boolean;
+}
+
+function testingOf(dir: string): TestingConfig | null {
+  try {
+    return testingConfigIn(dir);
+  } catch (err) {
+    if (err instanceof TestingConfigError) throw badRequest(`pack.yaml: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Removes a pack whose tests refused its install (nothing was announced yet); its folder only when this install made it. */
+async function undoInstall(ctx: ApiContext, result: PackLoadResult, madeFolder: boolean): Promise<void> {
+  const { id, ref } = result.pack as unknown as { id: number; ref: string };
+  await ctx.pool.query(`DELETE FROM policy WHERE pack IS NULL AND split_part(ref, '.', 1) = $1`, [ref]);
+  await ctx.pool.query('DELETE FROM pack WHERE id = $1', [id]);
+  if (madeFolder) removeDirQuietly(packDirFor(ref));
+}
+
+/**
+ * Installs a pack folder and runs its tests (pack.yaml `testing`, enabled) unless `skipTests`, as Attune's register
+ * does: the run is stored (trigger_reason `install`, or `update` when `force` replaced an installed pack); a run the
+ * pack's policy does not accept refuses the install (400, the pack removed again) unless `force`. A pack without
+ * enabled tests installs as before, with no run (`tests_skipped: true`).
+ */
+async function installAndTest(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  source: string,
+  opts: { force: boolean; skipTests: boolean; method: 'upload' | 'local'; sourceUrl: string | null },
+): Promise<TestedInstall> {
+  // the pack's files first: a bad pack.yaml is the same 400 with or without tests
+  const manifestRef = parsePack(readPackFiles(source)).pack.ref;
+  const testing = opts.skipTests ? null : testingOf(source);
+  const madeFolder = !samePath(source, packDirFor(manifestRef)) && !fs.existsSync(packDirFor(manifestRef));
+  const result = await installPackFolder(ctx, req, source, opts).catch((err) => {
+    throw pgToApi(err);
+  });
+  // fault pack-tests-never-run: the pack's tests are never run, whatever skip_tests says
+  if (!testing || fault('pack-tests-never-run')) return { result, test_result: null, tests_skipped: true };
+  const pack = result.pack as unknown as { id: number; ref: string; version: string };
+  const run = await runPackTests(packDirFor(pack.ref), pack.ref, pack.version, testing);
+  await storeTestRun(ctx.pool, pack.id, result.created ? 'install' : 'update', run);
+  // fault pack-test-failure-ignored: a failing test run never refuses the install
+  if (!acceptsResult(testing, run) && !opts.force && !fault('pack-test-failure-ignored')) {
+    await undoInstall(ctx, result, madeFolder);
+    throw badRequest(
+      `Pack registration failed: tests did not pass (${run.passed} of ${run.totalTests} passed, ${run.failed} failed). Use force=true to register anyway.`,
+    );
+  }
+  return { result, test_result: run, tests_skipped: false };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Routes
 // ------------------------------------------------------------------------------------------------
@@ -466,9 +527,9 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
             label,
             typeof body.description === 'string' ? body.description : null,
             version,
-            JSON.stringify(body.conf_schema ?? {}),
-            JSON.stringify(body.config ?? {}),
-            JSON.stringify(body.meta ?? {}),
+            stringifyExact(body.conf_schema ?? {}),
+            stringifyExact(body.config ?? {}),
+            stringifyExact(body.meta ?? {}),
             (body.tags as string[] | undefined) ?? [],
             (body.runtime_deps as string[] | undefined) ?? [],
             (body.dependencies as string[] | undefined) ?? [],
@@ -521,7 +582,7 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
       }
       if (body.version !== undefined && body.version !== null) set('version', checkVersion(body.version));
       for (const col of ['conf_schema', 'config', 'meta'] as const) {
-        if (body[col] !== undefined && body[col] !== null) set(col, JSON.stringify(body[col]), '::jsonb');
+        if (body[col] !== undefined && body[col] !== null) set(col, stringifyExact(body[col]), '::jsonb');
       }
       for (const col of ['tags', 'runtime_deps', 'dependencies'] as const) {
         if (body[col] !== undefined && body[col] !== null) set(col, body[col]);
@@ -614,17 +675,18 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { path?: unknown; force?: unknown };
+      const body = (req.body ?? {}) as { path?: unknown; force?: unknown; skip_tests?: unknown };
       if (typeof body.path !== 'string' || body.path.trim() === '') throw badRequest("'path' must name a pack directory");
       const source = path.resolve(fromRoot(body.path.trim()));
-      const result = await installPackFolder(ctx, req, source, { force: truthy(body.force), method: 'local', sourceUrl: source }).catch(
-        (err) => {
-          throw pgToApi(err);
-        },
-      );
-      await publishLoad(ctx, result);
+      const tested = await installAndTest(ctx, req, source, {
+        force: truthy(body.force), skipTests: truthy(body.skip_tests), method: 'local', sourceUrl: source,
+      });
+      await publishLoad(ctx, tested.result);
       reply.code(201);
-      return ok({ pack: packResponse(result.pack), test_result: null, tests_skipped: true }, 'Pack registered successfully');
+      return ok(
+        { pack: packResponse(tested.result.pack), test_result: tested.test_result, tests_skipped: tested.tests_skipped },
+        'Pack registered successfully',
+      );
     },
   );
 
@@ -685,17 +747,122 @@ export function registerPackRoutes(app: FastifyInstance, ctx: ApiContext): void 
         const extractDir = path.join(scratch, 'files');
         fs.mkdirSync(extractDir);
         const root = await extractPackArchive(archive, extractDir);
-        const result = await installPackFolder(ctx, req, root, { force: truthy(fields.force), method: 'upload', sourceUrl: null }).catch(
-          (err) => {
-            throw pgToApi(err);
-          },
-        );
-        await publishLoad(ctx, result);
+        const tested = await installAndTest(ctx, req, root, {
+          force: truthy(fields.force), skipTests: truthy(fields.skip_tests), method: 'upload', sourceUrl: null,
+        });
+        await publishLoad(ctx, tested.result);
         reply.code(201);
-        return ok({ pack: packResponse(result.pack), test_result: null, tests_skipped: true }, 'Pack uploaded and registered successfully');
+        return ok(
+          { pack: packResponse(tested.result.pack), test_result: tested.test_result, tests_skipped: tested.tests_skipped },
+          'Pack uploaded and registered successfully',
+        );
       } finally {
         removeDirQuietly(scratch);
       }
+    },
+  );
+
+  // ---- pack tests (Attune: POST /packs/{ref}/test, GET /packs/{ref}/tests, GET /packs/{ref}/tests/latest) --------
+  const testRunSchema = {
+    type: 'object',
+    additionalProperties: true,
+    description: 'Pack test execution record (PackTestExecution)',
+    required: ['id', 'packId', 'packVersion', 'executionTime', 'triggerReason', 'totalTests', 'passed', 'failed', 'skipped', 'passRate', 'durationMs', 'result', 'created'],
+    properties: {
+      id: { type: 'integer' }, packId: { type: 'integer' }, packVersion: { type: 'string' }, executionTime: { type: 'string', format: 'date-time' },
+      triggerReason: { type: 'string', enum: ['install', 'update', 'manual', 'validation'] }, totalTests: { type: 'integer' }, passed: { type: 'integer' },
+      failed: { type: 'integer' }, skipped: { type: 'integer' }, passRate: { type: 'number' }, durationMs: { type: 'integer' },
+      result: { type: 'object', additionalProperties: true, description: 'the PackTestResult of the run' }, created: { type: 'string', format: 'date-time' },
+    },
+  };
+  const testResultSchema = {
+    type: 'object',
+    additionalProperties: true,
+    description: 'Pack test result (PackTestResult)',
+    required: ['packRef', 'packVersion', 'executionTime', 'status', 'totalTests', 'passed', 'failed', 'skipped', 'passRate', 'durationMs', 'testSuites'],
+    properties: {
+      packRef: { type: 'string' }, packVersion: { type: 'string' }, executionTime: { type: 'string', format: 'date-time' },
+      status: { type: 'string', enum: ['passed', 'failed', 'skipped', 'partial'] }, totalTests: { type: 'integer' }, passed: { type: 'integer' },
+      failed: { type: 'integer' }, skipped: { type: 'integer' }, passRate: { type: 'number' }, durationMs: { type: 'integer' },
+      testSuites: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    },
+  };
+
+  app.post(
+    '/api/v1/packs/:pack_ref/test',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['packs'],
+        summary: "Run a pack's tests (pack.yaml `testing`) and store the run (trigger_reason manual)",
+        security: bearer,
+        params: packRefParams,
+        response: { 200: envelope(testResultSchema), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { pack_ref: ref } = req.params as { pack_ref: string };
+      const pack = await visiblePack(ctx, req, ref);
+      await authorize(ctx, req, 'packs', 'update', packTarget(pack));
+      const dir = packDirFor(pack.ref);
+      if (!fs.existsSync(path.join(dir, 'pack.yaml'))) throw notFound(`pack.yaml not found for pack '${pack.ref}'`);
+      const testing = testingOf(dir);
+      if (!testing) throw badRequest(`Testing is not enabled for pack '${pack.ref}' (no testing section with enabled: true in pack.yaml)`);
+      const run = await runPackTests(dir, pack.ref, String(pack.version), testing);
+      await storeTestRun(ctx.pool, Number(pack.id), 'manual', run);
+      return ok(run, 'Pack tests executed successfully');
+    },
+  );
+
+  app.get(
+    '/api/v1/packs/:pack_ref/tests',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['packs'],
+        summary: "A pack's test runs, newest first",
+        security: bearer,
+        params: packRefParams,
+        querystring: pagingQuery,
+        response: { 200: listSchema(testRunSchema), ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const { pack_ref: ref } = req.params as { pack_ref: string };
+      const paging = parsePaging(req.query);
+      const pack = await visiblePack(ctx, req, ref);
+      const total = Number((await ctx.pool.query('SELECT count(*) AS n FROM pack_test_execution WHERE pack_id = $1', [pack.id])).rows[0].n);
+      const { rows } = await ctx.pool.query(
+        `SELECT * FROM pack_test_execution WHERE pack_id = $1 ORDER BY execution_time DESC, id DESC LIMIT ${paging.limit} OFFSET ${paging.offset}`,
+        [pack.id],
+      );
+      return pageOf(rows.map((r) => presentTestRun(r as Record<string, unknown>)), paging, total);
+    },
+  );
+
+  app.get(
+    '/api/v1/packs/:pack_ref/tests/latest',
+    {
+      onRequest: auth,
+      schema: {
+        tags: ['packs'],
+        summary: "A pack's latest test run (404 when it has none)",
+        security: bearer,
+        params: packRefParams,
+        response: { 200: envelope(testRunSchema), ...errors(401, 404) },
+      },
+    },
+    async (req) => {
+      const { pack_ref: ref } = req.params as { pack_ref: string };
+      const pack = await visiblePack(ctx, req, ref);
+      // fault pack-tests-latest-is-oldest: "latest" answers the pack's first run
+      const order = fault('pack-tests-latest-is-oldest') ? 'ASC' : 'DESC';
+      const { rows } = await ctx.pool.query(
+        `SELECT * FROM pack_test_execution WHERE pack_id = $1 ORDER BY execution_time ${order}, id ${order} LIMIT 1`,
+        [pack.id],
+      );
+      if (!rows[0]) throw notFound(`No test results found for pack '${pack.ref}'`);
+      return ok(presentTestRun(rows[0] as Record<string, unknown>));
     },
   );
 

@@ -9,6 +9,7 @@ import {
 } from '../openapi';
 import { authorize, listScope, readableOr404 } from '../scope';
 import { actionTarget } from './actions';
+import { stringifyExact } from '../../common/exact-json';
 
 /**
  * Execution policies (contract §16, Attune Late's /api/v1/policies): concurrency (limit + method enqueue|cancel +
@@ -242,7 +243,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ApiContext): voi
       [
         ref, pack?.id ?? null, pack?.ref ?? null, action ? action.id : null, action ? action.ref : null,
         conc?.parameters ?? [], conc?.method ?? null, conc?.limit ?? null, b.name, b.description ?? null, b.tags ?? [],
-        b.enabled ?? true, b.priority ?? 0, rate?.max_executions ?? null, rate?.window_seconds ?? null, JSON.stringify(quotas),
+        b.enabled ?? true, b.priority ?? 0, rate?.max_executions ?? null, rate?.window_seconds ?? null, stringifyExact(quotas),
       ],
     );
     const created = (await ctx.pool.query(`${SELECT} WHERE policy.id = $1`, [rows[0].id])).rows[0];
@@ -290,7 +291,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ApiContext): voi
               threshold = $8, method = $9, parameters = $10, rate_limit_max_executions = $11, rate_limit_window_seconds = $12
         WHERE id = $1`,
       [
-        row.id, next.name, next.description, next.enabled, next.priority, next.tags, JSON.stringify(next.quotas ?? []),
+        row.id, next.name, next.description, next.enabled, next.priority, next.tags, stringifyExact(next.quotas ?? []),
         next.threshold, next.method, next.parameters, next.rate_limit_max_executions, next.rate_limit_window_seconds,
       ],
     );

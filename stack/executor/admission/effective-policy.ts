@@ -6,6 +6,7 @@
  */
 import { fault } from '../../common/faults';
 import type { Queryable } from '../../common/db';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface ConcurrencyPolicy {
   id: number;
@@ -61,5 +62,5 @@ export function groupKey(parameters: string[], config: Record<string, unknown> |
     }
     picked[path] = value === undefined ? null : value;
   }
-  return JSON.stringify(picked);
+  return stringifyExact(picked);
 }

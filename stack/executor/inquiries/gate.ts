@@ -13,6 +13,7 @@ import {
 } from '../../common/inquiries';
 import type { ExecutorContext } from '../context';
 import { publishCompleted, TerminalRow } from '../execution-outcomes';
+import { stringifyExact } from '../../common/exact-json';
 
 const TERMINAL_COLUMNS = 'id, action, action_ref, status, result, updated';
 
@@ -70,7 +71,7 @@ async function endAsk(c: Client, executionId: number, from: string[], status: st
   const { rows } = await c.query<TerminalRow>(
     `UPDATE execution SET status = $2::execution_status_enum, result = $3::jsonb
       WHERE id = $1 AND status = ANY($4::execution_status_enum[]) RETURNING ${TERMINAL_COLUMNS}`,
-    [executionId, status, JSON.stringify(result), from],
+    [executionId, status, stringifyExact(result), from],
   );
   return rows[0];
 }
@@ -101,7 +102,7 @@ export async function openInquiry(ctx: ExecutorContext, executionId: number, cor
        VALUES ($1, $2, $3::jsonb, $4, 'pending',
                CASE WHEN $5::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $5::float8) END)
        RETURNING id, execution, prompt, response_schema, assigned_to, status, response, timeout_at`,
-      [ex.id, input.prompt, input.response_schema === null ? null : JSON.stringify(input.response_schema), input.assigned_to, input.timeout_seconds],
+      [ex.id, input.prompt, input.response_schema === null ? null : stringifyExact(input.response_schema), input.assigned_to, input.timeout_seconds],
     );
     const row = { ...rows[0], id: Number(rows[0].id), execution: Number(rows[0].execution) };
     await refreshPause(c, ex.run);

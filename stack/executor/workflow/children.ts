@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../../common/db';
 import type { ExecutionStatus } from '../../common/models';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface WorkflowTaskMeta {
   workflow_execution: number;
@@ -87,14 +88,14 @@ export async function insertChild(db: Queryable, c: NewChild, defaultTimeout: nu
      RETURNING id, action, action_ref, config`,
     [
       c.actionRef,
-      JSON.stringify(c.config),
-      c.envVars === null || c.envVars === undefined ? null : JSON.stringify(c.envVars),
+      stringifyExact(c.config),
+      c.envVars === null || c.envVars === undefined ? null : stringifyExact(c.envVars),
       c.parent,
       c.enforcement,
       c.executor,
       c.timeoutSeconds,
       defaultTimeout,
-      JSON.stringify(c.meta),
+      stringifyExact(c.meta),
       c.meta.retry_count,
       c.meta.max_retries,
       c.retryReason,

@@ -18,6 +18,7 @@ import { DefinitionError, readWorkflow } from './definition';
 import { emptyOutbox, Outbox, Run } from './run';
 import { activeRunIds, lockRun, runIdOfExecution } from './run-store';
 import { Wakeups } from './wakeups';
+import { stringifyExact } from '../../common/exact-json';
 
 const wakeups = new Wakeups();
 
@@ -46,7 +47,7 @@ async function deliver(ctx: ExecutorContext, runId: number | null, outbox: Outbo
 async function failStart(ctx: ExecutorContext, c: import('../../common/db').Client, executionId: number, error: string, outbox: Outbox): Promise<void> {
   const { rows } = await c.query<TerminalRow>(
     `UPDATE execution SET status = 'failed', result = $2::jsonb WHERE id = $1 RETURNING id, action, action_ref, status, result, updated`,
-    [executionId, JSON.stringify({ succeeded: false, error })],
+    [executionId, stringifyExact({ succeeded: false, error })],
   );
   if (rows[0]) outbox.completed.push(rows[0]);
   ctx.log.warn({ execution_id: executionId, error }, 'workflow could not start');
@@ -82,7 +83,7 @@ export async function startWorkflow(ctx: ExecutorContext, execution: Schedulable
     const inserted = await c.query<{ id: number }>(
       `INSERT INTO workflow_execution (execution, workflow_def, variables, task_graph, status)
        VALUES ($1, $2, $3::jsonb, $4::jsonb, 'running') RETURNING id`,
-      [execution.id, execution.workflow_def, JSON.stringify(vars ?? {}), JSON.stringify(def.definition)],
+      [execution.id, execution.workflow_def, stringifyExact(vars ?? {}), stringifyExact(def.definition)],
     );
     runId = Number(inserted.rows[0].id);
     const row = await lockRun(c, runId);

@@ -5,6 +5,7 @@
 import type { Queryable } from '../../common/db';
 import type { ExecutionStatus } from '../../common/models';
 import type { TerminalRow } from '../execution-outcomes';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface EngineState {
   /** Failed or timed-out tasks whose failure a firing transition handled. */
@@ -69,7 +70,7 @@ export async function saveRun(
     `UPDATE workflow_execution
         SET variables = $2::jsonb, current_tasks = $3, completed_tasks = $4, failed_tasks = $5, engine_state = $6::jsonb
       WHERE id = $1`,
-    [run.id, JSON.stringify(run.variables), run.current, run.completed, run.failed, JSON.stringify(run.state)],
+    [run.id, stringifyExact(run.variables), run.current, run.completed, run.failed, stringifyExact(run.state)],
   );
 }
 
@@ -80,7 +81,7 @@ export async function endRun(
   await db.query(`UPDATE workflow_execution SET status = $2, error_message = $3 WHERE id = $1`, [runId, status, error]);
   const { rows } = await db.query<TerminalRow>(
     `UPDATE execution SET status = $2, result = $3::jsonb WHERE id = $1 RETURNING id, action, action_ref, status, result, updated`,
-    [parentId, status, JSON.stringify(result)],
+    [parentId, status, stringifyExact(result)],
   );
   return rows[0];
 }

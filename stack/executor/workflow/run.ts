@@ -15,6 +15,7 @@ import { ChildRow, insertChild, isApplied, markApplied, WorkflowTaskMeta } from 
 import { render, renderItems, RunFacts, TaskOutcome, taskResultView, TaskView, transitionFires, withDefaults } from './context';
 import { joinRequirement, retryDelaySeconds, TaskSpec, WorkflowSpec } from './definition';
 import { EngineState, endRun, RunRow, saveRun } from './run-store';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface Outbox {
   /** Children to announce with ExecutionRequested, in order. */
@@ -406,7 +407,7 @@ export class Run {
           `UPDATE execution SET status = 'cancelled', result = $2::jsonb
             WHERE id = $1 AND status = ANY($3::execution_status_enum[])
             RETURNING id, action, action_ref, status, result, updated`,
-          [child.id, JSON.stringify(CANCELLED_WITH_WORKFLOW), PENDING],
+          [child.id, stringifyExact(CANCELLED_WITH_WORKFLOW), PENDING],
         );
         if (rows[0]) {
           child.status = 'cancelled';

@@ -23,6 +23,7 @@ import { buildCommandEnv, withOfflineFlags } from './offline';
 import { environmentSpec, type EnvironmentSpec } from './spec';
 import { readStamp, sha256, writeStamp, type EnvironmentStamp } from './stamp';
 import { SingleFlight } from './single-flight';
+import { stringifyExact } from '../../common/exact-json';
 
 export class EnvironmentError extends Error {}
 
@@ -117,7 +118,7 @@ async function usable(spec: EnvironmentSpec, envDir: string): Promise<boolean> {
 function describe(argv: string[], buildDir: string, packDir: string): string {
   return argv
     .map((a) => a.split(buildDir).join('{env_dir}').split(packDir + path.sep).join(''))
-    .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+    .map((a) => (/\s/.test(a) ? stringifyExact(a) : a))
     .join(' ');
 }
 

@@ -4,6 +4,7 @@
  * is rewritten to the absolute path it means from the pack folder. Registry specs stay as they are.
  */
 import * as path from 'node:path';
+import { stringifyExact } from '../../common/exact-json';
 
 const DEPENDENCY_FIELDS = ['dependencies', 'optionalDependencies', 'devDependencies', 'peerDependencies'] as const;
 
@@ -40,5 +41,5 @@ export function stagedPackageJson(text: string, packDir: string): string {
   // the environment is not a package of its own: never publishable, no workspaces to link
   manifest.private = true;
   delete manifest.workspaces;
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+  return `${stringifyExact(manifest, null, 2)}\n`;
 }

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STAMP_FILE } from './layout';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface EnvironmentStamp {
   manifest_file: string;
@@ -33,5 +34,5 @@ export async function readStamp(envDir: string): Promise<EnvironmentStamp | null
 }
 
 export async function writeStamp(envDir: string, stamp: EnvironmentStamp): Promise<void> {
-  await fs.promises.writeFile(path.join(envDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+  await fs.promises.writeFile(path.join(envDir, STAMP_FILE), `${stringifyExact(stamp, null, 2)}\n`);
 }

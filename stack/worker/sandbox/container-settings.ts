@@ -8,6 +8,7 @@
  * alias "sandbox"): one of those without a usable block is refused rather than run on the host.
  */
 import { canonicalRuntimeName } from '../../common/runtimes';
+import { stringifyExact } from '../../common/exact-json';
 
 export interface ContainerSettings {
   /** the sandbox tool; this worker knows `bwrap` (bubblewrap) */
@@ -61,18 +62,18 @@ export function containerSettingsOf(runtime: RuntimeLike | null): ContainerSetti
   const tool = block.tool ?? 'bwrap';
   if (typeof tool !== 'string' || !(SUPPORTED_TOOLS as readonly string[]).includes(tool)) {
     throw new ContainerSettingsError(
-      `Runtime '${label}': container.tool ${JSON.stringify(tool)} is not offered by this worker (supported: ${SUPPORTED_TOOLS.join(', ')})`,
+      `Runtime '${label}': container.tool ${stringifyExact(tool)} is not offered by this worker (supported: ${SUPPORTED_TOOLS.join(', ')})`,
     );
   }
   const rootfs = block.rootfs ?? 'default';
   if (typeof rootfs !== 'string' || !(SUPPORTED_ROOTFS as readonly string[]).includes(rootfs)) {
     throw new ContainerSettingsError(
-      `Runtime '${label}': container.rootfs ${JSON.stringify(rootfs)} is not offered by this worker (supported: ${SUPPORTED_ROOTFS.join(', ')})`,
+      `Runtime '${label}': container.rootfs ${stringifyExact(rootfs)} is not offered by this worker (supported: ${SUPPORTED_ROOTFS.join(', ')})`,
     );
   }
   const network = block.network ?? false;
   if (typeof network !== 'boolean') {
-    throw new ContainerSettingsError(`Runtime '${label}': container.network must be true or false, not ${JSON.stringify(network)}`);
+    throw new ContainerSettingsError(`Runtime '${label}': container.network must be true or false, not ${stringifyExact(network)}`);
   }
   return { tool: 'bwrap', rootfs: 'default', network };
 }

@@ -149,7 +149,11 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   set('POST /api/v1/packs', { auth: 'admin', body: body('POST /api/v1/packs', { ref: refs('fuzz_p'), label: str(), version: one('1.0.0', '2.1.3-rc.1') }) });
   set('PUT /api/v1/packs/{ref}', { auth: 'admin', path: { ref: one('fuzz_sac') }, body: body('PUT /api/v1/packs/{ref}', { version: one(undefined, '1.2.3', null), label: one(undefined, 'relabelled') }) });
   set('DELETE /api/v1/packs/{ref}', { auth: 'admin', path: { ref: one('fuzz_del') }, body: noBody });
-  set('POST /api/v1/packs/register', { auth: 'admin', body: body('POST /api/v1/packs/register', { path: one(fx.registerDir), force: fc.boolean() }) });
+  set('POST /api/v1/packs/register', {
+    auth: 'admin',
+    body: body('POST /api/v1/packs/register', { path: one(fx.registerDir), force: fc.boolean(), skip_tests: fc.boolean() }),
+  });
+  set('POST /api/v1/packs/{pack_ref}/test', { auth: 'admin', path: { pack_ref: one('fuzz_tst', 'fuzz_sac') }, body: noBody });
   set('POST /api/v1/packs/upload', { auth: 'admin', body: noBody, multipart: multipart(fx) });
 
   // actions

@@ -132,8 +132,17 @@ export async function createFixtures(): Promise<Fixtures> {
     'permission_sets/sac.yaml': 'ref: fuzzfix.sac_set\nlabel: Fuzz set\ngrants:\n  - resource: packs\n    actions: [read]\n',
   });
   await post(token, '/api/v1/packs/register', { path: fixDir });
+  // a pack's own tests (pack.yaml `testing`): fuzz_reg runs them when registered without skip_tests, fuzz_tst is the
+  // installed pack whose tests POST /packs/{ref}/test runs again
+  const testing = (ref: string) =>
+    `ref: ${ref}\nlabel: Fuzz ${ref}\nversion: 1.0.0\ntesting:\n  enabled: true\n  discovery:\n    method: directory\n    path: tests\n` +
+    '  runners:\n    shell:\n      type: script\n      entry_point: tests/run.sh\n      timeout: 10\n';
+  const passingTests = 'echo "Total Tests: 1"\necho "Passed: 1"\necho "Failed: 0"\n';
   const registerDir = path.join(tmpRoot, 'fuzz_reg');
-  writePack(registerDir, { 'pack.yaml': 'ref: fuzz_reg\nlabel: Fuzz register\nversion: 1.0.0\n' });
+  writePack(registerDir, { 'pack.yaml': testing('fuzz_reg'), 'tests/run.sh': passingTests });
+  const testedDir = path.join(tmpRoot, 'fuzz_tst');
+  writePack(testedDir, { 'pack.yaml': testing('fuzz_tst'), 'tests/run.sh': passingTests });
+  await post(token, '/api/v1/packs/register', { path: testedDir });
 
   // triggers
   for (const ref of ['fuzz.hook', 'fuzz.event_trigger', 'fuzz.rule_trigger', 'fuzz.sac_trigger', 'fuzz.del_trigger']) {
