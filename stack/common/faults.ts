@@ -133,6 +133,8 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'policy-ignored': { description: 'executor: concurrency policies are never consulted (every execution is scheduled at once, no queue, no queue_stats)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'queue-stats-stale': { description: 'executor: queue_stats is not rewritten when an execution finishes and the next one starts (counts stay as they were at the last admission)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'cancel-method-enqueues': { description: 'executor: a policy with method cancel queues the execution that finds no free slot instead of cancelling it', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'policy-update-ignored': { description: 'executor: an action queue keeps the limit it was created with, so a policy whose limit was changed (PUT) still admits as many runs as before', guardedBy: ['features/tier3/policy-management.feature'] },
+  'policy-update-not-stored': { description: 'api: PUT /policies/{ref} answers the new concurrency settings but stores nothing of them', guardedBy: ['features/tier3/policy-management.feature'] },
   'scope-precedence-wrong': { description: 'executor: the broadest policy wins (global over pack over action) instead of the narrowest', guardedBy: ['features/tier3/policies-fifo.feature'] },
 
   // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---
