@@ -26,6 +26,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'stderr-not-captured': { description: 'worker: a failed action is recorded without its stderr text as error', guardedBy: ['features/tier1/action-failures.feature'] },
   'webhook-payload-flattened': { description: 'api: webhook payloads lose their nested objects (folded into dotted top-level keys)', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'webhook-key-survives-disable': { description: 'api: disabling a webhook keeps its key (Attune forgets it), so the old key is answered 400 instead of 404', guardedBy: ['features/tier1/webhook-trigger.feature'] },
+  'webhook-regenerate-keeps-old-key': { description: 'api: regenerating a webhook key answers 200 but the trigger keeps its old key (which keeps working)', guardedBy: ['features/tier2/webhook-keys.feature'] },
   'webhook-ignores-disabled-trigger': { description: 'api: the webhook receiver accepts posts for a disabled trigger', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'fanout-first-rule-only': { description: 'executor: only the first matching rule (lowest id) of an event is enforced', guardedBy: ['features/tier1/one-event-many-rules.feature'] },
   'keys-stored-plaintext': { description: 'api: encrypted keys are stored in plaintext (still marked encrypted, read back as stored)', guardedBy: ['features/tier1/datastore.feature'] },
