@@ -7,11 +7,12 @@ import { expect } from 'chai';
 import { consistently, eventually } from '../support/eventually';
 import { awaitOutcome, awaitTerminal, execution } from '../support/questions/executions';
 import { executionsOf } from '../support/questions/executions';
-import { queueStats, runsSnapshot, serialOrderProblems, stageProblems, type QueueStage } from '../support/questions/policies';
+import { policyReads, queueStats, runsSnapshot, serialOrderProblems, stageProblems, type QueueStage } from '../support/questions/policies';
 import {
-  createAnotherPack, createConcurrencyPolicy, createGatedAction, gatedActionRef, gatedRun, gatedRuns, openGateOf, requestedRuns, requestGatedRuns,
-  requestRuns, slotGate, type PolicyScope,
+  changePolicyLimit, createAnotherPack, createConcurrencyPolicy, createGatedAction, gatedActionRef, gatedRun, gatedRuns, openGateOf, requestedRuns,
+  requestGatedRuns, requestRuns, slotGate, type Policy, type PolicyAnswer, type PolicyScope,
 } from '../support/tasks/policies';
+import { slug } from '../support/world';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
 
@@ -227,3 +228,85 @@ Then('the queue statistics of {string} read exactly:', async function (this: Att
   }
   expect(actual, `queue statistics of "${action}"`).to.deep.equal(expected);
 });
+
+// ---- reading and changing a policy through the API (features/tier3/policy-management.feature) -----------------------
+
+/** "none" → fallback; otherwise the text itself. */
+function noneOr<T>(text: string, fallback: T): string | T {
+  return text.trim() === 'none' ? fallback : text.trim();
+}
+
+/** The whole policy a `field | value` table describes, with the id, ref and stamps the target gave it. */
+function expectedPolicy(world: AttuneWorld, name: string, rows: Record<string, string>, answer: Policy, created: Policy): Record<string, unknown> {
+  const scopeMatch = /^the action "([^"]+)"$/.exec(rows.scope ?? '');
+  if (!scopeMatch) throw new Error(`scope "${rows.scope}": only 'the action "<name>"' is understood`);
+  const action = world.recall<{ id: number; ref: string; pack: number; pack_ref: string }>('action', scopeMatch[1]);
+  const concMatch = /^limit (\d+), method (enqueue|cancel), no group-by parameters$/.exec(rows.concurrency ?? '');
+  if (!concMatch) throw new Error(`concurrency "${rows.concurrency}": expected "limit N, method enqueue|cancel, no group-by parameters"`);
+  for (const field of ['rate_limit', 'quotas', 'tags']) {
+    if (rows[field] !== 'none') throw new Error(`${field} "${rows[field]}": only "none" is understood`);
+  }
+  return {
+    id: created.id,
+    ref: `${world.packRef}.${slug(name)}`,
+    name: rows.name,
+    description: noneOr(rows.description, null),
+    enabled: rows.enabled === 'true',
+    priority: Number(rows.priority),
+    scope: { type: 'action', pack: action.pack, pack_ref: action.pack_ref, action: action.id, action_ref: action.ref },
+    concurrency: { limit: Number(concMatch[1]), method: concMatch[2], parameters: [] },
+    rate_limit: null,
+    quotas: [],
+    tags: [],
+    created: created.created,
+    updated: answer.updated,
+  };
+}
+
+Then(
+  /^my policy "([^"]+)" reads exactly like this in the answer to (its creation|the change), in the list of my pack's policies, by its ref and among the policies of the action "([^"]+)":$/,
+  async function (this: AttuneWorld, name: string, to: string, action: string, table: DataTable) {
+    const answer = this.recall<PolicyAnswer>('policy answer', name);
+    expect(answer.to, `the last write of policy "${name}"`).to.equal(to);
+    const created = this.recall<Policy>('policy created', name);
+    const expected = expectedPolicy(this, name, table.rowsHash(), answer.policy, created);
+    expect(answer.policy, `the answer to ${to} of policy ${String(expected.ref)}`).to.deep.equal(expected);
+    if (to === 'the change') {
+      expect(Date.parse(answer.policy.updated), `updated of the changed policy (${answer.policy.updated}) against its creation (${created.updated})`)
+        .to.be.at.least(Date.parse(created.updated));
+    }
+    const reads = await policyReads(this, String(expected.ref), this.packRef, gatedActionRef(this, action));
+    expect(reads.listOfPack, `GET /api/v1/policies?pack_ref=${this.packRef}`).to.deep.equal([expected]);
+    expect(reads.byRef, `GET /api/v1/policies/${String(expected.ref)}`).to.deep.equal(expected);
+    expect(reads.ofAction, `GET /api/v1/actions/${gatedActionRef(this, action)}/policies`).to.deep.equal([expected]);
+  },
+);
+
+When('I change my policy {string} to allow {int} runs at a time', async function (this: AttuneWorld, name: string, limit: number) {
+  await changePolicyLimit(this, name, limit);
+});
+
+Then(
+  /^the stamps of the runs of "([^"]+)" show (run \d+) starting while (run \d+) ran, and (run \d+) only after (run \d+) ended$/,
+  async function (this: AttuneWorld, action: string, beside: string, first: string, after: string, ended: string) {
+    const [firstRow, besideRow, afterRow, endedRow] = await Promise.all(
+      [first, beside, after, ended].map((name) => execution(this, gatedRun(this, action, name).id)),
+    );
+    const stamp = (what: string, value: string | null | undefined): number => {
+      const t = Date.parse(String(value));
+      expect(Number.isFinite(t), `${what} (${String(value)}) is a timestamp`).to.equal(true);
+      return t;
+    };
+    expect(endedRow.status, `${ended} must have ended`).to.equal('completed');
+    expect(firstRow.status === 'completed' || firstRow.status === 'running', `${first} ran`).to.equal(true);
+    const firstStart = stamp(`started_at of ${first}`, firstRow.started_at);
+    // a run still running has no end yet: it ran on past everything stamped so far
+    const firstEnd = firstRow.status === 'completed' ? stamp(`end (updated) of ${first}`, firstRow.updated) : Number.POSITIVE_INFINITY;
+    const besideStart = stamp(`started_at of ${beside}`, besideRow.started_at);
+    expect(besideStart, `${beside} started (${besideRow.started_at}) after ${first} started (${firstRow.started_at})`).to.be.at.least(firstStart);
+    expect(besideStart, `${beside} started (${besideRow.started_at}) before ${first} ended (${firstRow.updated})`).to.be.below(firstEnd);
+    const endedAt = stamp(`end (updated) of ${ended}`, endedRow.updated);
+    const afterStart = stamp(`started_at of ${after}`, afterRow.started_at);
+    expect(afterStart, `${after} started (${afterRow.started_at}) no earlier than ${ended} ended (${endedRow.updated})`).to.be.at.least(endedAt);
+  },
+);

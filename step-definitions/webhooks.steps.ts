@@ -19,7 +19,9 @@ import {
   fireWebhook,
   fireWebhookAtOnce,
   fireWebhookInTurn,
+  regenerateWebhookKey,
   unknownWebhookKey,
+  type RegenerateAnswer,
   type Trigger,
   type WebhookReceipt,
 } from '../support/tasks/webhooks';
@@ -245,3 +247,50 @@ Then(
     expect(chain.resultData, `${shown}: result.data, its parsed output`).to.deep.equal(expected);
   },
 );
+
+// ---- regenerating a webhook key (features/tier2/webhook-keys.feature) ------------------------------------------------
+
+When(/^I (?:try to )?regenerate the webhook key of the trigger "([^"]+)"$/, async function (this: AttuneWorld, name: string) {
+  await regenerateWebhookKey(this, this.ref(name));
+});
+
+Then(
+  'the answer shows the webhook of {ref} enabled with a new key of "wh_" and 32 lower-case hex digits, not the old one, and the trigger reads back the same',
+  async function (this: AttuneWorld, trigger: RefArg) {
+    const answer = this.recall<RegenerateAnswer>('webhook regenerate answer', trigger.ref);
+    const shown = `the answer to regenerating the key (${answer.status}): ${JSON.stringify(answer.body)}`;
+    expect(answer.status, shown).to.equal(200);
+    const key = answer.trigger?.webhook_key;
+    expect(answer.oldKey, 'the key the webhook had before').to.match(WEBHOOK_KEY);
+    expect(
+      { ref: answer.trigger?.ref, webhook_enabled: answer.trigger?.webhook_enabled, key_shape_ok: WEBHOOK_KEY.test(String(key)), same_as_old: key === answer.oldKey },
+      `${shown} (old key ${answer.oldKey})`,
+    ).to.deep.equal({ ref: trigger.ref, webhook_enabled: true, key_shape_ok: true, same_as_old: false });
+    const readBack = await readTrigger(this, trigger.ref);
+    expect({ webhook_enabled: readBack.webhook_enabled, webhook_key: readBack.webhook_key }, `trigger ${trigger.ref} read back`).to.deep.equal({
+      webhook_enabled: true,
+      webhook_key: key,
+    });
+  },
+);
+
+When('someone posts this payload to the old webhook key of {ref}:', async function (this: AttuneWorld, trigger: RefArg, json: string) {
+  await fireWebhook(this, this.recall<string>('old webhook', trigger.ref), parseJson(json, 'the payload'));
+});
+
+Then('regenerating is refused with {int} and a JSON error body', function (this: AttuneWorld, status: number) {
+  const answers = this.recallAll<RegenerateAnswer>('webhook regenerate answer');
+  expect(answers, 'regenerate calls of the scenario').to.have.lengthOf(1);
+  const [, answer] = answers[0];
+  const shown = `the answer to regenerating the key (${answer.status}): ${JSON.stringify(answer.body)}`;
+  expect(answer.status, shown).to.equal(status);
+  expect((answer.body as { error?: unknown } | undefined)?.error, `the "error" of ${shown}`).to.be.a('string').and.not.equal('');
+});
+
+Then('the trigger {ref} still has its webhook disabled, without a key', async function (this: AttuneWorld, trigger: RefArg) {
+  const readBack = await readTrigger(this, trigger.ref);
+  expect({ webhook_enabled: readBack.webhook_enabled, webhook_key: readBack.webhook_key ?? null }, `trigger ${trigger.ref} read back`).to.deep.equal({
+    webhook_enabled: false,
+    webhook_key: null,
+  });
+});

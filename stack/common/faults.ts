@@ -27,6 +27,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'webhook-payload-flattened': { description: 'api: webhook payloads lose their nested objects (folded into dotted top-level keys)', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'webhook-bigint-rounded': { description: 'api: the webhook receiver reads the body with JSON.parse, so payload integers beyond 2^53 are rounded to the nearest double', guardedBy: ['features/tier3/webhook-large-integers.feature'] },
   'webhook-key-survives-disable': { description: 'api: disabling a webhook keeps its key (Attune forgets it), so the old key is answered 400 instead of 404', guardedBy: ['features/tier1/webhook-trigger.feature'] },
+  'webhook-regenerate-keeps-old-key': { description: 'api: regenerating a webhook key answers 200 but the trigger keeps its old key (which keeps working)', guardedBy: ['features/tier2/webhook-keys.feature'] },
   'webhook-ignores-disabled-trigger': { description: 'api: the webhook receiver accepts posts for a disabled trigger', guardedBy: ['features/tier1/webhook-trigger.feature'] },
   'fanout-first-rule-only': { description: 'executor: only the first matching rule (lowest id) of an event is enforced', guardedBy: ['features/tier1/one-event-many-rules.feature'] },
   'key-ref-conflict-across-owners': { description: 'api: creating a key answers 409 when any owner holds a key under that ref, so a tenant learns that another tenant\'s key exists', guardedBy: ['features/tier3/key-refs-per-owner.feature'] },
@@ -138,6 +139,8 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'policy-ignored': { description: 'executor: concurrency policies are never consulted (every execution is scheduled at once, no queue, no queue_stats)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'queue-stats-stale': { description: 'executor: queue_stats is not rewritten when an execution finishes and the next one starts (counts stay as they were at the last admission)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'cancel-method-enqueues': { description: 'executor: a policy with method cancel queues the execution that finds no free slot instead of cancelling it', guardedBy: ['features/tier3/policies-fifo.feature'] },
+  'policy-update-ignored': { description: 'executor: an action queue keeps the limit it was created with, so a policy whose limit was changed (PUT) still admits as many runs as before', guardedBy: ['features/tier3/policy-management.feature'] },
+  'policy-update-not-stored': { description: 'api: PUT /policies/{ref} answers the new concurrency settings but stores nothing of them', guardedBy: ['features/tier3/policy-management.feature'] },
   'scope-precedence-wrong': { description: 'executor: the broadest policy wins (global over pack over action) instead of the narrowest', guardedBy: ['features/tier3/policies-fifo.feature'] },
 
   // --- issue 11: access: RBAC matrix, system packs, ownership, integration tokens ---

@@ -3,11 +3,11 @@
  * first policed run) and a snapshot of one action's gated runs — which reached their gate (started), in which order,
  * and the status of each.
  */
-import { ApiError } from '../api/envelopes';
+import { ApiError, list, unwrap } from '../api/envelopes';
 import { SlotGate } from '../slot-gate';
 import type { AttuneWorld } from '../world';
 import { execution } from './executions';
-import { gatedActionRef, gatedRuns, slotGate } from '../tasks/policies';
+import { gatedActionRef, gatedRuns, slotGate, type Policy } from '../tasks/policies';
 import type { QueueStats, RunsSnapshot } from '../queue-stages';
 
 export type { QueueStats, RunsSnapshot };
@@ -67,4 +67,22 @@ export function serialOrderProblems(ids: number[], spans: RunSpan[]): string[] {
   });
   if (spans.length !== ids.length) problems.push(`the action has ${spans.length} executions, ${ids.length} were requested`);
   return problems;
+}
+
+/** A policy as three reads show it: the list filtered to the pack, the policy by its ref, the policies of its action. */
+export interface PolicyReads {
+  listOfPack: Policy[];
+  byRef: Policy;
+  ofAction: Policy[];
+}
+
+export async function policyReads(world: AttuneWorld, ref: string, packRef: string, actionRef: string): Promise<PolicyReads> {
+  const [listOfPack, byRef, ofAction] = await Promise.all([
+    world.api.GET('/api/v1/policies', { params: { query: { pack_ref: packRef } } }).then((r) => list(r, `the policies of pack ${packRef}`)),
+    world.api.GET('/api/v1/policies/{ref}', { params: { path: { ref } } }).then((r) => unwrap(r, `policy ${ref}`)),
+    world.api
+      .GET('/api/v1/actions/{action_ref}/policies', { params: { path: { action_ref: actionRef } } })
+      .then((r) => list(r, `the policies of action ${actionRef}`)),
+  ]);
+  return { listOfPack: listOfPack as Policy[], byRef: byRef as Policy, ofAction: ofAction as Policy[] };
 }

@@ -8,6 +8,7 @@
  * at once (a global policy governs every run of the target: such scenarios are @serial).
  */
 import { unwrap } from '../api/envelopes';
+import type { Single } from '../api/models';
 import { SlotGate } from '../slot-gate';
 import type { AttuneWorld } from '../world';
 import { slug } from '../world';
@@ -95,14 +96,42 @@ export async function createConcurrencyPolicy(world: AttuneWorld, spec: PolicySp
         ? { type: 'pack' as const, pack_ref: spec.scope.packRef }
         : { type: 'global' as const };
   const client = spec.scope.type === 'global' ? world.admin : world.api;
-  unwrap(
+  const created = unwrap(
     await client.POST('/api/v1/policies', {
       body: { ref, name: spec.name, scope, concurrency: { limit: spec.limit, method: spec.method, parameters: [] } },
     }),
     `creating policy ${ref}`,
   );
   world.onCleanup(`delete policy ${ref}`, async () => gone(await client.DELETE('/api/v1/policies/{ref}', { params: { path: { ref } } }), `deleting policy ${ref}`));
+  world.remember('policy', spec.name, created);
+  world.remember('policy created', spec.name, created);
+  world.remember('policy answer', spec.name, { to: 'its creation', policy: created });
   return ref;
+}
+
+export type Policy = Single<'/api/v1/policies', 'post'>;
+
+/** The last answer the target gave to writing a policy (its creation, or the change that followed). */
+export interface PolicyAnswer {
+  to: 'its creation' | 'the change';
+  policy: Policy;
+}
+
+/** Changes only the concurrency limit of a policy of the scenario (PUT, its method and group-by kept). */
+export async function changePolicyLimit(world: AttuneWorld, name: string, limit: number): Promise<Policy> {
+  const before = world.recall<Policy>('policy', name);
+  const concurrency = before.concurrency;
+  if (!concurrency) throw new Error(`policy ${before.ref} has no concurrency settings to change`);
+  const changed = unwrap(
+    await world.api.PUT('/api/v1/policies/{ref}', {
+      params: { path: { ref: before.ref } },
+      body: { concurrency: { limit, method: concurrency.method, parameters: concurrency.parameters ?? [] } },
+    }),
+    `changing the limit of policy ${before.ref} to ${limit}`,
+  );
+  world.remember('policy', name, changed);
+  world.remember('policy answer', name, { to: 'the change', policy: changed });
+  return changed;
 }
 
 export interface GatedRun {

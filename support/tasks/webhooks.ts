@@ -128,3 +128,30 @@ export async function fireWebhookInTurn(world: AttuneWorld, webhookKey: string, 
   }
   return ids;
 }
+
+export interface RegenerateAnswer {
+  status: number;
+  /** the trigger as the target shows it after the call (2xx), else undefined */
+  trigger?: Trigger;
+  body: unknown;
+  /** the key the scenario held before the call (undefined when the webhook had none) */
+  oldKey?: string;
+}
+
+/**
+ * Asks for a new webhook key (POST /api/v1/triggers/{ref}/webhooks/regenerate). On success the new key becomes the one
+ * the scenario posts to (`webhook`) and the old one is kept as `old webhook`. The answer is remembered, refused or not.
+ */
+export async function regenerateWebhookKey(world: AttuneWorld, triggerRef: string): Promise<RegenerateAnswer> {
+  const oldKey = world.recallMaybe<string>('webhook', triggerRef);
+  const result = await world.api.POST('/api/v1/triggers/{ref}/webhooks/regenerate', { params: { path: { ref: triggerRef } } });
+  const answer: RegenerateAnswer = { status: result.response.status, body: result.data ?? result.error, oldKey };
+  if (result.response.ok && result.data) {
+    const trigger = unwrapBody(result.data) as Trigger;
+    answer.trigger = trigger;
+    if (oldKey !== undefined) world.remember('old webhook', triggerRef, oldKey);
+    if (trigger.webhook_key) world.remember('webhook', triggerRef, trigger.webhook_key);
+  }
+  world.remember('webhook regenerate answer', triggerRef, answer);
+  return answer;
+}

@@ -10,6 +10,7 @@ import {
 import { authorize, listScope, readableOr404 } from '../scope';
 import { actionTarget } from './actions';
 import { stringifyExact } from '../../common/exact-json';
+import { fault } from '../../common/faults';
 
 /**
  * Execution policies (contract §16, Attune Late's /api/v1/policies): concurrency (limit + method enqueue|cancel +
@@ -272,6 +273,13 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: ApiContext): voi
     if (typeof b.priority === 'number') next.priority = b.priority;
     if (Array.isArray(b.tags)) next.tags = b.tags;
     if (Array.isArray(b.quotas)) next.quotas = b.quotas;
+    // fault policy-update-not-stored: the answer shows the change, but the stored concurrency settings stay as they were
+    if ('concurrency' in b && fault('policy-update-not-stored')) {
+      const conc = b.concurrency as Concurrency | null;
+      const shown = { ...next, threshold: conc?.limit ?? null, method: conc?.method ?? null, parameters: conc?.parameters ?? [] };
+      await ctx.pool.query('UPDATE policy SET name = $2 WHERE id = $1', [row.id, next.name]);
+      return ok(presentPolicy({ ...shown, updated: new Date() }), 'Policy updated successfully');
+    }
     if ('concurrency' in b) {
       const conc = b.concurrency as Concurrency | null;
       next.threshold = conc?.limit ?? null;

@@ -137,6 +137,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ApiContext): vo
   }, async (req) => {
     const row = await managed(req);
     if (!row.webhook_enabled) throw badRequest(`Webhooks are not enabled for trigger '${row.ref}'`);
+    // fault webhook-regenerate-keeps-old-key: the call answers 200 but the trigger keeps the key it had
+    if (fault('webhook-regenerate-keeps-old-key')) return ok(await reload(row), 'Webhook key regenerated');
     try {
       await ctx.pool.query('SELECT * FROM regenerate_trigger_webhook_key($1)', [row.id]);
     } catch (err) {

@@ -30,9 +30,12 @@ interface StateRow {
 }
 
 async function lockState(c: Client, actionId: number, key: string | null, limit: number): Promise<StateRow> {
+  // the queue takes the limit of the policy as it stands now (a changed policy counts from the next admission on);
+  // fault policy-update-ignored: the queue keeps the limit it was created with
+  const onConflict = fault('policy-update-ignored') ? 'max_concurrent = execution_admission_state.max_concurrent' : 'max_concurrent = EXCLUDED.max_concurrent';
   const { rows } = await c.query(
     `INSERT INTO execution_admission_state (action_id, group_key, max_concurrent) VALUES ($1, $2, $3)
-     ON CONFLICT (action_id, coalesce(group_key, '')) DO UPDATE SET max_concurrent = EXCLUDED.max_concurrent
+     ON CONFLICT (action_id, coalesce(group_key, '')) DO UPDATE SET ${onConflict}
      RETURNING id, max_concurrent`,
     [actionId, key, limit],
   );
