@@ -18,6 +18,7 @@ import { registerIntegrationTokenRoutes } from './routes/integration-tokens';
 import { registerInquiryRoutes } from './routes/inquiries';
 import { registerKeyRoutes } from './routes/keys';
 import { registerPackRoutes } from './routes/packs';
+import { registerPackRegistryRoutes } from './routes/pack-registry';
 import { registerPermissionRoutes } from './routes/permissions';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerRuleRoutes } from './routes/rules';
@@ -174,6 +175,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerHealthRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerPackRoutes(app, ctx);
+  registerPackRegistryRoutes(app, ctx);
   registerActionRoutes(app, ctx);
   registerRuntimeRoutes(app, ctx);
   registerTriggerRoutes(app, ctx);

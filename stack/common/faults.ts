@@ -200,6 +200,9 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
   'workflow-file-not-written': { description: 'api: POST /api/v1/packs/{pack_ref}/workflow-files registers the workflow but writes no file to the pack folder', guardedBy: ['features/tier2/workflow-files.feature'] },
   'workflow-file-update-keeps-definition': { description: 'api: PUT /api/v1/workflows/{ref}/file rewrites the file and the label/version but keeps the old graph', guardedBy: ['features/tier2/workflow-files.feature'] },
   'workflow-validate-skips-actions': { description: 'api: POST /api/v1/packs/{ref}/workflows/validate checks only the graph, so a task naming a missing action passes', guardedBy: ['features/tier2/workflow-files.feature'] },
+  'index-delete-ignored': { description: 'api: DELETE /api/v1/pack-indices/{id} answers success but the index stays configured', guardedBy: ['features/tier2/pack-registry.feature'] },
+  'index-packs-unfiltered': { description: 'api: GET /api/v1/pack-indices/packs ignores registry_id and answers the packs of every enabled index', guardedBy: ['features/tier2/pack-registry.feature'] },
+  'install-checksum-ignored': { description: "api: POST /api/v1/packs/install extracts and installs an index's archive whatever checksum the index gives for it", guardedBy: ['features/tier2/pack-registry.feature'] },
   'workflow-sync-reports-created': { description: 'api: POST /api/v1/packs/{ref}/workflows/sync reports every workflow as created, updates included', guardedBy: ['features/tier2/workflow-files.feature'] },
 };
 

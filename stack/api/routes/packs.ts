@@ -40,7 +40,7 @@ import {
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
 /** installation_method values whose folder under packs_base_dir we created (and so may remove). */
-const COPIED_METHODS = new Set(['upload', 'local_copy', 'builtin']);
+const COPIED_METHODS = new Set(['upload', 'local_copy', 'builtin', 'registry']);
 
 // ------------------------------------------------------------------------------------------------
 // Schemas (Attune 0.2.1's required fields; objects stay open so extra fields pass through)
@@ -318,7 +318,7 @@ async function publishSafely(ctx: ApiContext, type: 'PackRegistered' | 'PackDele
   }
 }
 
-async function publishLoad(ctx: ApiContext, result: PackLoadResult): Promise<void> {
+export async function publishLoad(ctx: ApiContext, result: PackLoadResult): Promise<void> {
   for (const r of result.retiredRules) await publishSafely(ctx, 'RuleDeleted', { ...r });
   await publishSafely(ctx, 'PackRegistered', {
     pack_id: result.pack.id,
@@ -338,7 +338,7 @@ async function installPackFolder(
   ctx: ApiContext,
   req: FastifyRequest,
   source: string,
-  opts: { force: boolean; method: 'upload' | 'local'; sourceUrl: string | null },
+  opts: { force: boolean; method: InstallMethod; sourceUrl: string | null },
 ): Promise<PackLoadResult> {
   const principal = await authenticate(req);
   const parsed = parsePack(readPackFiles(source));
@@ -355,13 +355,13 @@ async function installPackFolder(
       await authorize(ctx, req, 'packs', 'create', { pack_ref: ref, ref, owner: principal.identityId });
     }
     const inPlace = samePath(source, dest);
-    const method = opts.method === 'upload' ? 'upload' : inPlace ? 'local' : 'local_copy';
+    const method = opts.method !== 'local' ? opts.method : inPlace ? 'local' : 'local_copy';
     const loadOpts = {
       installedBy: principal.identityId,
       force: opts.force,
       installationMethod: method,
       storagePath: dest,
-      sourceType: opts.method === 'upload' ? 'upload' : 'local',
+      sourceType: opts.method,
       sourceUrl: opts.sourceUrl,
     };
     if (inPlace) return loadPack(ctx, dest, loadOpts);
@@ -382,7 +382,10 @@ async function installPackFolder(
   });
 }
 
-interface TestedInstall {
+/** How a pack reached this host: an uploaded archive, a folder on this host, or an archive a registry index named. */
+export type InstallMethod = 'upload' | 'local' | 'registry';
+
+export interface TestedInstall {
   result: PackLoadResult;
   test_result: PackTestResult | null;
   tests_skipped: boolean;
@@ -411,11 +414,11 @@ async function undoInstall(ctx: ApiContext, result: PackLoadResult, madeFolder: 
  * pack's policy does not accept refuses the install (400, the pack removed again) unless `force`. A pack without
  * enabled tests installs as before, with no run (`tests_skipped: true`).
  */
-async function installAndTest(
+export async function installAndTest(
   ctx: ApiContext,
   req: FastifyRequest,
   source: string,
-  opts: { force: boolean; skipTests: boolean; method: 'upload' | 'local'; sourceUrl: string | null },
+  opts: { force: boolean; skipTests: boolean; method: InstallMethod; sourceUrl: string | null },
 ): Promise<TestedInstall> {
   // the pack's files first: a bad pack.yaml is the same 400 with or without tests
   const manifestRef = parsePack(readPackFiles(source)).pack.ref;
