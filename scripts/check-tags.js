@@ -32,7 +32,7 @@ const CAPABILITY_TAGS = [
   '@requires-database', '@requires-queue', '@requires-notifier', '@requires-service-control', '@requires-container-runtime',
   '@requires-key-ttl', '@requires-action-helpers', '@requires-service-logs',
   '@requires-policies', '@requires-integration-tokens', '@requires-managed-sensors', '@requires-infra-control',
-  '@requires-token-signing', '@requires-local-sign-in-only',
+  '@requires-token-signing', '@requires-local-sign-in-only', '@requires-pack-registry',
 ];
 const ALLOWED = new Set([...TIER_TAGS, ...RUN_TAGS, ...AREA_TAGS, ...CAPABILITY_TAGS]);
 

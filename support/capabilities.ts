@@ -14,7 +14,7 @@ import { adminAccessToken, workerId } from './worker-session';
 
 export const CAPABILITIES = [
   'api', 'database', 'queue', 'notifier', 'service-control', 'infra-control', 'container-runtime', 'key-ttl', 'action-helpers', 'service-logs',
-  'integration-tokens', 'managed-sensors', 'token-signing', 'policies', 'local-sign-in-only',
+  'integration-tokens', 'managed-sensors', 'token-signing', 'policies', 'local-sign-in-only', 'pack-registry',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -46,7 +46,7 @@ async function offered(what: string): Promise<CapabilityReport> {
 
 async function detect(): Promise<Capabilities> {
   const settings = target();
-  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors, tokenSigning, policies] = await Promise.all([
+  const [api, database, queue, notifier, keyTtl, workers, integrationTokens, managedSensors, tokenSigning, policies, packRegistry] = await Promise.all([
     probe(`Attune API ${settings.apiUrl}/health`, async () => {
       const response = await fetch(`${settings.apiUrl}/health`, { signal: AbortSignal.timeout(timeouts.probe) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
@@ -69,6 +69,7 @@ async function detect(): Promise<Capabilities> {
       ? offered("JWT signing key of the target (security.jwt_secret / ATTUNE__SECURITY__JWT_SECRET unset): tokens that expire on the suite's schedule cannot be made")
       : probe("tokens signed with the target's JWT key (security.jwt_secret): the API accepts one for the admin", () => probeTokenSigning(settings.apiUrl, settings.jwtSecret)),
     probe('execution policies (GET /api/v1/policies, GET /api/v1/actions/{ref}/queue-stats)', () => probePolicies(settings.apiUrl)),
+    probePackRegistry(settings.apiUrl),
   ]);
   return {
     api,
@@ -91,6 +92,7 @@ async function detect(): Promise<Capabilities> {
     'managed-sensors': managedSensors,
     'token-signing': tokenSigning,
     policies,
+    'pack-registry': packRegistry,
     'local-sign-in-only': settings.singleSignOn.length
       ? { available: false, reason: `the target configures single sign-on (${settings.singleSignOn.join(', ')}): its sign-in settings are its own` }
       : { available: true, reason: 'the target configures no single sign-on (its configuration, or ATTUNE_E2E_SINGLE_SIGN_ON=none)' },
@@ -153,6 +155,22 @@ async function probeTokenSigning(apiUrl: string, secret: string): Promise<void> 
  * without the policy API answers 404), and the queue statistics route answers 404 with a JSON error for an action
  * that does not exist (not 405/501). Nothing is created.
  */
+/**
+ * Pack registry indices (GET /api/v1/pack-indices) that may fetch from the suite's own plain-HTTP server on the callback
+ * host. Attune refuses plain HTTP and private hosts unless its `pack_registry` settings allow them (allow_http,
+ * approved_private_hosts), which the API cannot tell: ATTUNE_E2E_PACK_REGISTRY=off says a target does not.
+ */
+async function probePackRegistry(apiUrl: string): Promise<CapabilityReport> {
+  if (process.env.ATTUNE_E2E_PACK_REGISTRY?.trim().toLowerCase() === 'off') {
+    return { available: false, reason: "pack registry switched off by ATTUNE_E2E_PACK_REGISTRY=off (the target may not fetch indices from the suite's plain-HTTP server)" };
+  }
+  return probe('pack registry indices (GET /api/v1/pack-indices)', async () => {
+    const token = await adminAccessToken();
+    const response = await fetch(`${apiUrl}/api/v1/pack-indices`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeouts.probe) });
+    if (response.status !== 200) throw new Error(`answered ${response.status}`);
+  });
+}
+
 async function probePolicies(apiUrl: string): Promise<void> {
   const token = await adminAccessToken();
   const get = async (path: string): Promise<{ status: number; text: string }> => {

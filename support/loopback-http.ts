@@ -25,7 +25,7 @@ export interface RecordedRequest {
 }
 
 export type Answer =
-  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'reply'; status: number; headers: Record<string, string>; body: string | Buffer }
   | { kind: 'hold' };
 
 /** An answer with a JSON body (Content-Type application/json); `text` is sent exactly as given. */
@@ -36,6 +36,11 @@ export function jsonAnswer(status: number, text: string, headers: Record<string,
 /** An answer with a plain-text body. */
 export function textAnswer(status: number, text: string, headers: Record<string, string> = {}): Answer {
   return { kind: 'reply', status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, body: text };
+}
+
+/** An answer with a binary body (a pack archive), sent byte for byte. */
+export function bytesAnswer(status: number, bytes: Buffer, contentType = 'application/gzip'): Answer {
+  return { kind: 'reply', status, headers: { 'Content-Type': contentType }, body: bytes };
 }
 
 /** What an unprogrammed path gets, so that a wrong path shows up in the recorded requests and in the answer. */
@@ -93,7 +98,7 @@ export class LoopbackHttpServer {
         res.on('close', () => this.held.delete(res));
         return;
       }
-      const body = Buffer.from(answer.body, 'utf8');
+      const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
       res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(body.length) });
       res.end(body);
     });
