@@ -156,6 +156,31 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
   set('POST /api/v1/packs/{pack_ref}/test', { auth: 'admin', path: { pack_ref: one('fuzz_tst', 'fuzz_sac') }, body: noBody });
   set('POST /api/v1/packs/upload', { auth: 'admin', body: noBody, multipart: multipart(fx) });
 
+  // pack registry indices: index URLs only on this host's discard port or malformed (no fetch waits), sources that
+  // name no pack an index offers or are direct URLs (refused before any fetch)
+  const indexUrl = one('http://127.0.0.1:9/fuzz-a.json', 'http://127.0.0.1:9/fuzz-b.json', 'ftp://127.0.0.1/index.json', 'not a url', '', 'http://user:pw@127.0.0.1:9/x.json');
+  const indexHeaders = one(undefined, {}, { Authorization: 'Bearer x' }, { Host: 'evil' }, { 'X-Forwarded-For': '1.2.3.4' }, { 'bad name': 'v' }, { a: 1 }, { a: 'line\nbreak' });
+  const indexFields: Overlay = { url: indexUrl, headers: indexHeaders, position: one(undefined, null, 0, 3, -1, 2 ** 31), name: one(undefined, null, 'fuzz index', 'x'.repeat(300)) };
+  set('POST /api/v1/pack-indices', { auth: 'admin', body: body('POST /api/v1/pack-indices', indexFields) });
+  set('PUT /api/v1/pack-indices/{id}', {
+    auth: 'admin',
+    path: { id: id(fx.sacIndex, 999999) },
+    body: body('PUT /api/v1/pack-indices/{id}', { ...indexFields, url: one(undefined, null, 'http://127.0.0.1:9/fuzz-sac.json', 'not a url'), enabled: one(undefined, null, true, false) }),
+  });
+  set('DELETE /api/v1/pack-indices/{id}', { auth: 'admin', path: { id: id(fx.delIndex, 999999) }, body: noBody });
+  const packSource = one('fuzz_nope', 'fuzz_nope@1.0.0', 'fuzz_nope@latest', 'http://127.0.0.1:9/p.tar.gz', 'git@example.invalid:x.git', '', '@', 'a@b@c');
+  set('POST /api/v1/packs/install', { auth: 'admin', body: body('POST /api/v1/packs/install', { source: packSource, skip_tests: fc.boolean() }) });
+  set('POST /api/v1/packs/download', {
+    auth: 'admin',
+    body: body('POST /api/v1/packs/download', { packs: fc.array(packSource, { maxLength: 3 }), destination_dir: one('/tmp/fuzz-downloads', '') }),
+  });
+  set('POST /api/v1/packs/build-envs', {
+    auth: 'admin',
+    body: body('POST /api/v1/packs/build-envs', {
+      pack_paths: fc.array(one('/nonexistent/fuzz', fx.registerDir, '/etc', '', '\u0000', fx.tmpRoot), { maxLength: 3 }),
+    }),
+  });
+
   // actions
   const actionFields: Overlay = {
     runtime: one(undefined),

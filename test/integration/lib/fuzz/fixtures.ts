@@ -35,6 +35,9 @@ export interface Fixtures {
   registerDir: string;
   /** Pack archives for the upload route. */
   archives: Record<string, Buffer>;
+  /** Pack registry indices: one the fuzz may change, one it may delete (their URLs are a closed local port). */
+  sacIndex: number;
+  delIndex: number;
   tmpRoot: string;
 }
 
@@ -198,6 +201,9 @@ export async function createFixtures(): Promise<Fixtures> {
   for (const ref of ['fuzz.sac_sensor', 'fuzz.del_sensor']) {
     await post(token, '/api/v1/sensors', { ref, pack_ref: 'fuzz', label: ref, entrypoint: 's.sh', runtime_ref: 'core.shell', trigger_ref: 'fuzz.sac_trigger' });
   }
+  // pack registry indices on the discard port of this host: every fetch of them is refused at once
+  const sacIndex = await post<{ id: number }>(token, '/api/v1/pack-indices', { url: 'http://127.0.0.1:9/fuzz-sac.json', name: 'fuzz sac', position: 100 });
+  const delIndex = await post<{ id: number }>(token, '/api/v1/pack-indices', { url: 'http://127.0.0.1:9/fuzz-del.json', name: 'fuzz del', position: 101 });
   const sensor = await post<{ token: string }>(token, '/auth/sensor-token', { sensor_ref: 'fuzz.sensor', trigger_types: ['fuzz.event_trigger'] });
 
   return {
@@ -219,6 +225,8 @@ export async function createFixtures(): Promise<Fixtures> {
     delInquiry: delInquiry.id,
     registerDir,
     archives: await buildArchives(tmpRoot),
+    sacIndex: sacIndex.id,
+    delIndex: delIndex.id,
     tmpRoot,
   };
 }
