@@ -41,6 +41,8 @@ export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelo
     ctx.log.warn({ execution_id: executionId, status: execution.status }, 'ExecutionCompleted but the row is not terminal');
     return;
   }
-  ctx.log.info({ execution_id: execution.id, action_ref: execution.action_ref, status: execution.status }, 'execution finished');
+  // debug, not info: the worker (or whoever ended it) already logged the end of the run at info; a second line per run
+  // cost the executor and the supervisor's log pipe a write each
+  ctx.log.debug({ execution_id: execution.id, action_ref: execution.action_ref, status: execution.status }, 'execution finished');
   await onExecutionTerminal(ctx, execution, env);
 }
