@@ -1,5 +1,14 @@
 @tier2 @executions
-Feature: Following up on a run: requesting it again while it waits for the scheduler
+Feature: Following up on a run: its changes as they happen, and requesting it again
+  A user MUST be able to follow their runs as they change, over Server-Sent Events
+  (GET /api/v1/executions/stream, `text/event-stream`):
+
+  - each creation and status change of a run the caller may read MUST come as one event
+    with SSE's default name ("message"), its data the change as JSON with
+    `entity_type` "execution", `entity_id` and `status`, in the order they happened;
+  - `?execution_id=<id>` narrows the stream to that run;
+  - a run the caller may not read (another tenant's) MUST never appear on it.
+
   A run that is still `requested` may have lost its request to the scheduler (a message
   taken during a scheduler failure). POST /api/v1/executions/<id>/reschedule is Attune's
   recovery control for that case:
@@ -15,8 +24,8 @@ Feature: Following up on a run: requesting it again while it waits for the sched
 
   It is not a "run this again" button: it never restarts work that started or ended.
 
-  Catalog: no catalog id (the route is Attune Late's, `reschedule_execution` in the 0.2.1
-  OpenAPI document; the catalog predates it).
+  Catalog: no catalog id (the routes are Attune's later additions, `stream_execution_updates`
+  and `reschedule_execution` in the 0.2.1 OpenAPI document; the catalog predates them).
 
   Background:
     Given a pack of my own
@@ -24,6 +33,34 @@ Feature: Following up on a run: requesting it again while it waits for the sched
       """
       echo "hello from the greeter"
       """
+
+  Rule: The execution stream tells each change of my runs, in order, and nothing of others' runs
+
+    Scenario: A client on the stream sees every status of a shell run once, in order
+      Given I am following the execution stream
+      When I run "greeter"
+      Then the execution succeeds
+      And the execution stream carried each status of that run once, in order: requested → scheduling → scheduled → running → completed
+
+    Scenario: Another tenant's run never reaches my stream
+      Given another tenant "B" with the same persona
+      And I am following the execution stream
+      When tenant "B" runs "core.echo" with the parameters:
+        | message | theirs |
+      Then tenant "B"'s execution succeeds with the output "theirs"
+      When I run "greeter"
+      Then the execution stream carried each status of that run once, in order: requested → scheduling → scheduled → running → completed
+      And the execution stream carried nothing about tenant "B"'s run
+
+    Scenario: Following one run by its id carries that run only
+      Given an action "slow greeter" that runs the shell script:
+        """
+        sleep 2
+        echo "done"
+        """
+      When I run "slow greeter"
+      And I follow the execution stream of that run once it is running
+      Then the execution stream carried nothing but that run, and only its status completed
 
   Rule: A run still waiting for the scheduler is requested again, and runs once
 
