@@ -5,7 +5,7 @@
  * itself, as Attune's API forwards it; subscribers filter by execution and by what their caller may read.
  */
 import type { Logger } from '../common/log';
-import { PgListener } from '../notifier/listener';
+import { PgListener } from '../common/pg-listener';
 
 /** The channels whose payloads are about executions (workflow parents' changes come on their own channel). */
 export const EXECUTION_UPDATE_CHANNELS = ['execution_created', 'execution_status_changed', 'workflow_execution_status_changed'] as const;
