@@ -9,7 +9,9 @@ import { event as readEvent } from '../support/questions/events';
 import { awaitOutcome, execution, executionsOf, type ExecutionSummary } from '../support/questions/executions';
 import { isTerminal, type ExecutionStatus } from '../support/status';
 import { createAction } from '../support/tasks/actions';
-import { cancelExecution, runAction, type Execution } from '../support/tasks/executions';
+import { cancelExecution, rescheduleExecution, runAction, type Execution } from '../support/tasks/executions';
+import { expectJsonError } from '../support/questions/json-errors';
+import type { RawResponse } from '../support/api/client';
 import { renderFromEvent } from '../support/templates';
 import { timeouts } from '../support/timeouts';
 import type { AttuneWorld } from '../support/world';
@@ -196,4 +198,52 @@ When('I cancel that run once it is running', async function (this: AttuneWorld) 
     { timeoutMs: timeouts.executionTerminal, failFast: (value) => (isTerminal(value.status) ? `it ended "${value.status}" first` : undefined) },
   );
   await cancelExecution(this, run.id);
+});
+
+// ---- reschedule: requesting a still-requested run again (features/tier2/execution-follow-up.feature) --------------
+
+/** An id no execution has (ids are positive 64-bit integers; this one is far beyond any run of the suite). */
+const MISSING_EXECUTION_ID = 987_654_321_012;
+
+When('I ask to reschedule that run', async function (this: AttuneWorld) {
+  this.scratch.reschedule = await rescheduleExecution(this, lastExecution(this).id);
+});
+
+When('I ask to reschedule an execution that does not exist', async function (this: AttuneWorld) {
+  this.scratch.reschedule = await rescheduleExecution(this, MISSING_EXECUTION_ID);
+});
+
+function rescheduleReply(world: AttuneWorld): RawResponse {
+  const reply = world.scratch.reschedule as RawResponse | undefined;
+  if (!reply) throw new Error('No reschedule was asked yet ("When I ask to reschedule that run").');
+  return reply;
+}
+
+Then(
+  'the reschedule is accepted as attempt {int} with the message {string}, the run still requested as it was created',
+  async function (this: AttuneWorld, attempt: number, message: string) {
+    const reply = rescheduleReply(this);
+    const created = lastExecution(this);
+    const shown = `reschedule of execution ${created.id} answered ${reply.status} ${JSON.stringify(reply.body)}`;
+    expect(reply.status, shown).to.equal(200);
+    const data = (reply.body as { data?: Record<string, unknown> }).data ?? {};
+    expect(Object.keys(data).sort(), shown).to.deep.equal(['attempt_count', 'execution', 'last_attempt_at', 'message']);
+    expect(data.message, shown).to.equal(message);
+    expect(data.attempt_count, shown).to.equal(attempt);
+    const at = Date.parse(String(data.last_attempt_at));
+    expect(Number.isFinite(at) && at >= Date.parse(created.created), `${shown}: last_attempt_at is a time after the run was created`).to.equal(true);
+    const run = data.execution as Record<string, unknown>;
+    const fields = ['id', 'action', 'action_ref', 'config', 'parent', 'enforcement', 'executor', 'worker', 'result', 'started_at'] as const;
+    const pick = (row: Record<string, unknown>) => Object.fromEntries(fields.map((k) => [k, row[k]]));
+    expect(pick(run), shown).to.deep.equal(pick(created as unknown as Record<string, unknown>));
+    expect(run.status, shown).to.equal('requested');
+    this.markAsserted(created.id);
+  },
+);
+
+Then('the reschedule is refused with {int} and the error {string}', function (this: AttuneWorld, status: number, message: string) {
+  const reply = rescheduleReply(this);
+  const id = this.recallMaybe<Execution>('execution', 'last')?.id ?? MISSING_EXECUTION_ID;
+  const expected = message.replace('<id>', String(id)).replace('<missing id>', String(MISSING_EXECUTION_ID));
+  expectJsonError(reply, status, expected, 'the reschedule');
 });

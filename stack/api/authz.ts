@@ -16,6 +16,11 @@ export type { Grant, Resource, Target } from '../common/authz-model';
 
 const grantCache = new WeakMap<FastifyRequest, Promise<Grant[]>>();
 
+/** The grants of the request's caller as the guard read them (with its frozen check, one statement): no second read. */
+export function seedRequestGrants(req: FastifyRequest, own: Grant[], systemPacks: string[]): void {
+  grantCache.set(req, Promise.resolve([...own, ...systemPackGrants(systemPacks)]));
+}
+
 export function requestGrants(ctx: ApiContext, req: FastifyRequest, principal: Principal): Promise<Grant[]> {
   let g = grantCache.get(req);
   if (!g) {

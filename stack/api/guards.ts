@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import { identityAccess } from '../common/authz-model';
+import { seedRequestGrants } from './authz';
 import type { ApiContext, Principal } from './context';
 import { authenticate } from './context';
 import { fault } from '../common/faults';
@@ -23,7 +25,7 @@ export interface GuardOptions {
 export function guard(ctx: ApiContext, opts: GuardOptions = {}) {
   return async (req: FastifyRequest): Promise<void> => {
     const principal = await authenticate(req);
-    await requireLiveIdentity(ctx, principal);
+    await requireLiveIdentity(ctx, principal, req);
     if (opts.serviceTokensOnly && principal.tokenType !== 'sensor' && principal.tokenType !== 'execution') {
       throw forbidden('Only sensor or execution tokens may create events');
     }
@@ -33,11 +35,16 @@ export function guard(ctx: ApiContext, opts: GuardOptions = {}) {
   };
 }
 
-export async function requireLiveIdentity(ctx: ApiContext, principal: Principal): Promise<void> {
-  const { rows } = await ctx.pool.query('SELECT frozen FROM identity WHERE id = $1', [principal.identityId]);
-  if (rows.length === 0) throw unauthenticated('Invalid authentication token');
+/**
+ * The identity must exist and not be frozen. Its grants (and the system packs) are read in the same statement and kept
+ * for the request, so the routes' permission checks cost no further round trip.
+ */
+export async function requireLiveIdentity(ctx: ApiContext, principal: Principal, req?: FastifyRequest): Promise<void> {
+  const access = await identityAccess(ctx.pool, principal.identityId);
+  if (!access) throw unauthenticated('Invalid authentication token');
   // fault frozen-token-accepted: the tokens a frozen identity already holds keep working
-  if (rows[0].frozen && !fault('frozen-token-accepted')) throw forbidden('Identity is frozen');
+  if (access.frozen && !fault('frozen-token-accepted')) throw forbidden('Identity is frozen');
+  if (req) seedRequestGrants(req, access.grants, access.systemPacks);
 }
 
 /** The principal of a request that passed a guard. */

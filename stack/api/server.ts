@@ -12,6 +12,7 @@ import { registerAuthRoutes } from './routes/auth';
 import { registerEnforcementRoutes } from './routes/enforcements';
 import { registerEventRoutes } from './routes/events';
 import { registerExecutionRoutes } from './routes/executions';
+import { registerExecutionStreamRoutes } from './routes/execution-streams';
 import { registerHealthRoutes } from './routes/health';
 import { registerIdentityRoutes } from './routes/identities';
 import { registerIntegrationTokenRoutes } from './routes/integration-tokens';
@@ -183,6 +184,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerRuleRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerEnforcementRoutes(app, ctx);
+  registerExecutionStreamRoutes(app, ctx);
   registerExecutionRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerIdentityRoutes(app, ctx);

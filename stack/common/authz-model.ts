@@ -70,19 +70,52 @@ export const OWNERSHIP: Record<string, { owner: string; packRef: string; ref: st
   policies: { owner: '(SELECT p.installed_by FROM pack p WHERE p.id = policy.pack)', packRef: 'policy.pack_ref', ref: 'policy.ref', id: 'policy.id' },
 };
 
+/** The permission sets of identity $1 (direct assignments ∪ role-bound sets). */
+const PERMISSION_SETS_OF = `
+  SELECT ps.grants FROM permission_set ps
+   WHERE ps.id IN (SELECT pa.permset FROM permission_assignment pa WHERE pa.identity = $1)
+      OR ps.id IN (SELECT psr.permset FROM permission_set_role_assignment psr
+                     JOIN identity_role_assignment ira ON ira.role = psr.role
+                    WHERE ira.identity = $1)`;
+
+/** System packs (see systemPackRefs). */
+const SYSTEM_PACK_REFS = 'SELECT ref FROM pack WHERE is_standard AND installed_by IS NULL ORDER BY ref';
+
+function flattenGrants(sets: unknown[]): Grant[] {
+  const grants: Grant[] = [];
+  for (const g of sets) if (Array.isArray(g)) grants.push(...(g as Grant[]));
+  return grants;
+}
+
 /** The effective grants of an identity (direct assignments ∪ role-bound sets). */
 export async function grantsOf(db: Queryable, identityId: number): Promise<Grant[]> {
+  const { rows } = await db.query(PERMISSION_SETS_OF, [identityId]);
+  return flattenGrants(rows.map((r) => r.grants));
+}
+
+export interface IdentityAccess {
+  frozen: boolean;
+  /** grantsOf(identity) */
+  grants: Grant[];
+  /** systemPackRefs() */
+  systemPacks: string[];
+}
+
+/**
+ * What a request needs to know about its caller, in one statement: whether the identity exists (undefined when not),
+ * is frozen, its grants and the system packs (the same reads as grantsOf and systemPackRefs, in one round trip).
+ */
+export async function identityAccess(db: Queryable, identityId: number): Promise<IdentityAccess | undefined> {
   const { rows } = await db.query(
-    `SELECT ps.grants FROM permission_set ps
-       WHERE ps.id IN (SELECT pa.permset FROM permission_assignment pa WHERE pa.identity = $1)
-          OR ps.id IN (SELECT psr.permset FROM permission_set_role_assignment psr
-                         JOIN identity_role_assignment ira ON ira.role = psr.role
-                        WHERE ira.identity = $1)`,
+    `SELECT i.frozen,
+            (SELECT coalesce(jsonb_agg(s.grants), '[]'::jsonb) FROM (${PERMISSION_SETS_OF}) s) AS grants,
+            ARRAY(${SYSTEM_PACK_REFS}) AS system_packs
+       FROM identity i WHERE i.id = $1`,
     [identityId],
   );
-  const grants: Grant[] = [];
-  for (const r of rows) if (Array.isArray(r.grants)) grants.push(...(r.grants as Grant[]));
-  return grants;
+  const row = rows[0];
+  if (!row) return undefined;
+  return { frozen: !!row.frozen, grants: flattenGrants(row.grants as unknown[]), systemPacks: row.system_packs as string[] };
 }
 
 export function listOf(v: unknown): unknown[] | undefined {
@@ -166,7 +199,7 @@ export function grantAllows(grants: Grant[], resource: Resource, action: string,
  * them and what they hold and run their actions (Attune's `pack.is_standard` rule), and read its own runs of them.
  */
 export async function systemPackRefs(db: Queryable): Promise<string[]> {
-  const { rows } = await db.query('SELECT ref FROM pack WHERE is_standard AND installed_by IS NULL ORDER BY ref');
+  const { rows } = await db.query(SYSTEM_PACK_REFS);
   return rows.map((r) => r.ref as string);
 }
 

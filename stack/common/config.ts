@@ -68,6 +68,8 @@ export interface AttuneConfig {
   runtime_envs_dir: string;
   artifacts_dir: string;
   default_execution_timeout_seconds: number;
+  /** recovery controls (Attune Late's `maintenance` section): how often one execution may be requested again by hand */
+  maintenance: { execution_reschedule_max_attempts: number };
 }
 
 export const configDefaults: AttuneConfig = {
@@ -109,6 +111,7 @@ export const configDefaults: AttuneConfig = {
   runtime_envs_dir: './runtime_envs',
   artifacts_dir: './artifacts',
   default_execution_timeout_seconds: 600,
+  maintenance: { execution_reschedule_max_attempts: 5 },
 };
 
 type Tree = Record<string, unknown>;

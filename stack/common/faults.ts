@@ -11,6 +11,10 @@
  * (a race the acceptance drills hit only by luck); verify-faults then runs those tests with the fault on.
  */
 export const FAULTS: Record<string, { description: string; guardedBy: string[] }> = {
+  'execution-stream-skips-running': { description: 'api: GET /executions/stream never sends the change of a run to running', guardedBy: ['features/tier2/execution-follow-up.feature'] },
+  'execution-stream-unscoped': { description: 'api: GET /executions/stream sends every execution\'s changes to every caller, whatever they may read', guardedBy: ['features/tier2/execution-follow-up.feature'] },
+  'reschedule-not-published': { description: 'api: POST /executions/{id}/reschedule counts the attempt and answers 200 but publishes no ExecutionRequested', guardedBy: ['features/tier2/execution-follow-up.feature'] },
+  'reschedule-any-status': { description: 'api: POST /executions/{id}/reschedule accepts an execution in any status (a completed one is requested again, 200)', guardedBy: ['features/tier2/execution-follow-up.feature'] },
   'timer-interval-double': { description: 'sensor: interval timers fire at twice the configured interval', guardedBy: ['features/tier1/interval-timer.feature'] },
   'timer-ignores-disable': { description: 'sensor: a disabled rule keeps firing (the disable message and the periodic reconcile both ignore it)', guardedBy: ['features/tier1/interval-timer.feature'] },
   'cron-off-by-one-second': { description: 'sensor: cron timers fire one second after the matching second (the payload still names the matching second as scheduled_at)', guardedBy: ['features/tier1/cron-timer.feature'] },

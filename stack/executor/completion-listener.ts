@@ -27,8 +27,9 @@ export async function handleExecutionStatusChanged(ctx: ExecutorContext, env: En
 export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelope): Promise<void> {
   const executionId = requireId(env.payload, 'execution_id');
   const { rows } = await ctx.pool.query<TerminalExecution>(
-    `SELECT id, action, action_ref, status, parent, enforcement, workflow_task, retry_count, max_retries, result
-       FROM execution WHERE id = $1`,
+    `SELECT e.id, e.action, e.action_ref, e.status, e.parent, e.enforcement, e.workflow_task, e.retry_count, e.max_retries, e.result,
+            EXISTS (SELECT 1 FROM execution_admission_entry x WHERE x.execution_id = e.id) AS admission_placed
+       FROM execution e WHERE e.id = $1`,
     [executionId],
   );
   const execution = rows[0];
@@ -40,6 +41,8 @@ export async function handleExecutionCompleted(ctx: ExecutorContext, env: Envelo
     ctx.log.warn({ execution_id: executionId, status: execution.status }, 'ExecutionCompleted but the row is not terminal');
     return;
   }
-  ctx.log.info({ execution_id: execution.id, action_ref: execution.action_ref, status: execution.status }, 'execution finished');
+  // debug, not info: the worker (or whoever ended it) already logged the end of the run at info; a second line per run
+  // cost the executor and the supervisor's log pipe a write each
+  ctx.log.debug({ execution_id: execution.id, action_ref: execution.action_ref, status: execution.status }, 'execution finished');
   await onExecutionTerminal(ctx, execution, env);
 }

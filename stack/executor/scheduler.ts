@@ -15,20 +15,12 @@ import { EXCHANGES, workerDispatchKey } from '../common/models';
 import type { ExecutorContext } from './context';
 import { terminateExecution } from './execution-outcomes';
 import { resolveExecutionParameters } from './parameters';
+import { admissionPreviewColumns, previewFromRow } from './admission';
 import { admitExecution, orchestrateInquiry, orchestrateWorkflow, SchedulableExecution } from './tier2-hooks';
 import { candidateWorkers, noWorkerError, RoundRobin, WorkerRow } from './worker-selection';
 import { stringifyExact } from '../common/exact-json';
 
 const roundRobin = new RoundRobin();
-
-const LOAD_EXECUTION = `
-  SELECT e.id, e.action, e.action_ref, e.config, e.parent, e.enforcement, e.status,
-         a.id AS action_id, a.workflow_def, a.runtime, a.param_schema,
-         r.name AS runtime_name, r.aliases AS runtime_aliases
-    FROM execution e
-    LEFT JOIN action a ON a.id = e.action
-    LEFT JOIN runtime r ON r.id = a.runtime
-   WHERE e.id = $1`;
 
 const LOAD_WORKERS = `
   SELECT id, name, worker_role, status, cordoned, capabilities,
@@ -36,14 +28,31 @@ const LOAD_WORKERS = `
     FROM worker
    WHERE worker_role IN ('action', 'hybrid') AND status = 'active'`;
 
-type LoadedExecution = SchedulableExecution & { action_id: number | null; runtime: number | null; param_schema: unknown };
+// One statement for everything scheduling reads: the execution with its action and runtime, the candidate workers (as
+// JSON) and what admission needs to know first (its governing policy, whether the run holds a queue place).
+const loadExecution = (): string => `
+  SELECT e.id, e.action, e.action_ref, e.config, e.parent, e.enforcement, e.status,
+         a.id AS action_id, a.workflow_def, a.runtime, a.param_schema,
+         r.name AS runtime_name, r.aliases AS runtime_aliases,
+         (SELECT coalesce(json_agg(w), '[]'::json) FROM (${LOAD_WORKERS}) w) AS workers,
+         ${admissionPreviewColumns()}
+    FROM execution e
+    LEFT JOIN action a ON a.id = e.action
+    LEFT JOIN runtime r ON r.id = a.runtime
+   WHERE e.id = $1`;
+
+type LoadedExecution = SchedulableExecution & {
+  action_id: number | null;
+  runtime: number | null;
+  param_schema: unknown;
+  workers: WorkerRow[];
+  admission_policy: unknown;
+  admission_placed: boolean;
+};
 
 export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelope): Promise<void> {
   const executionId = requireId(env.payload, 'execution_id');
-  const [loaded, workers] = await Promise.all([
-    ctx.pool.query<LoadedExecution>(LOAD_EXECUTION, [executionId]),
-    ctx.pool.query<WorkerRow>(LOAD_WORKERS),
-  ]);
+  const loaded = await ctx.pool.query<LoadedExecution>(loadExecution(), [executionId]);
   const execution = loaded.rows[0];
   if (!execution) {
     ctx.log.warn({ execution_id: executionId }, 'ExecutionRequested for an unknown execution; ignored');
@@ -78,7 +87,7 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
     }
   }
 
-  const admission = await admitExecution(ctx, execution);
+  const admission = await admitExecution(ctx, execution, previewFromRow(execution));
   if (!admission.admit) {
     ctx.log.info({ execution_id: execution.id, reason: admission.reason }, 'execution held back by policy');
     return;
@@ -95,7 +104,7 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
   if (!claimed.rowCount) return; // cancelled or claimed by another delivery meanwhile
 
   const runtime = execution.runtime_name ? { name: execution.runtime_name, aliases: execution.runtime_aliases } : null;
-  const candidates = candidateWorkers(workers.rows, runtime, config().worker.heartbeat_interval);
+  const candidates = candidateWorkers(execution.workers, runtime, config().worker.heartbeat_interval);
   // fault dispatch-round-robin-off: always the first eligible worker
   const worker = fault('dispatch-round-robin-off') ? candidates[0] : roundRobin.pick(runtime ? runtime.name.toLowerCase() : '*', candidates);
   if (!worker) {

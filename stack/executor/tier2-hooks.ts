@@ -10,7 +10,7 @@
  */
 import type { Envelope } from '../common/envelope';
 import type { ExecutorContext } from './context';
-import { admit, releaseSlot } from './admission';
+import { admit, AdmissionPreview, releaseSlot } from './admission';
 import { askInquiry, inquiryResponded, isAskExecution } from './inquiries';
 import { childEnded, startWorkflow } from './workflow/engine';
 
@@ -34,8 +34,8 @@ export type Admission = { admit: true } | { admit: false; reason: string };
  * `{admit:false}` leaves the execution `requested`; the hook is then responsible for
  * re-publishing ExecutionRequested when a slot frees up (from onExecutionTerminal).
  */
-export async function admitExecution(ctx: ExecutorContext, execution: SchedulableExecution): Promise<Admission> {
-  return admit(ctx, execution);
+export async function admitExecution(ctx: ExecutorContext, execution: SchedulableExecution, preview?: AdmissionPreview): Promise<Admission> {
+  return admit(ctx, execution, undefined, preview);
 }
 
 /**
@@ -68,11 +68,13 @@ export interface TerminalExecution {
   retry_count: number;
   max_retries: number | null;
   result: unknown;
+  /** it holds a place in an admission queue (read with the row; undefined: not read) */
+  admission_placed?: boolean;
 }
 
 /** HOOK (tier 2: policy slot release, workflow advance, inquiries, retries) after a terminal status. */
 export async function onExecutionTerminal(ctx: ExecutorContext, execution: TerminalExecution, env: Envelope): Promise<void> {
-  await releaseSlot(ctx, execution.id, env.correlation_id);
+  await releaseSlot(ctx, execution.id, env.correlation_id, execution.admission_placed);
   if (execution.workflow_task) await childEnded(ctx, execution.workflow_task, env.correlation_id);
 }
 

@@ -9,7 +9,7 @@ import { fault } from '../common/faults';
 import { NOTIFY_CHANNELS } from '../common/models';
 import { runService } from '../common/service';
 import { buildNotificationFrame } from './frames';
-import { PgListener } from './listener';
+import { PgListener } from '../common/pg-listener';
 import { NotifierServer } from './server';
 import { subjectOf } from './visibility';
 

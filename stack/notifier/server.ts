@@ -32,6 +32,8 @@ interface Client {
   grants: Grant[];
   expiryTimer?: NodeJS.Timeout;
   alive: boolean;
+  /** the connection's socket, corked while frames of one event-loop turn are queued on it (see send) */
+  socket: Duplex;
 }
 
 export interface NotifierServerOptions {
@@ -149,11 +151,31 @@ export class NotifierServer {
         continue;
       }
       text ??= JSON.stringify(frame);
+      this.cork(c);
       c.ws.send(text);
       sent++;
     }
     return sent;
   }
+
+  /**
+   * Frames sent to one client in the same event-loop turn (notifications that arrived in one read from the database)
+   * leave in one write: the socket is corked at the first and uncorked once the turn's deliveries are done
+   * (setImmediate runs right after the I/O that brought them). Same bytes, same order, fewer system calls under load.
+   */
+  private cork(c: Client): void {
+    if (this.corked.has(c.socket)) return;
+    c.socket.cork();
+    this.corked.add(c.socket);
+    if (this.corked.size === 1) setImmediate(this.uncorkAll);
+  }
+
+  private readonly corked = new Set<Duplex>();
+
+  private readonly uncorkAll = (): void => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
@@ -216,7 +238,7 @@ export class NotifierServer {
     if (socket.destroyed) return;
     const claims = auth.claims;
     const loaded = grants;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims, loaded));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, claims, loaded, socket));
   }
 
   /**
@@ -257,10 +279,11 @@ export class NotifierServer {
     }
   }
 
-  private onConnection(ws: WebSocket, claims: TokenClaims, grants: Grant[]): void {
+  private onConnection(ws: WebSocket, claims: TokenClaims, grants: Grant[], socket: Duplex): void {
     const client: Client = {
       id: `client_${this.nextClient++}`,
       ws,
+      socket,
       filters: new Map(),
       claims,
       identityId: Number(claims.sub),

@@ -9234,6 +9234,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/executions/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream execution updates via Server-Sent Events
+         * @description Every creation and status change of an execution the caller may read, as it happens (optionally only of `execution_id`): one event per change, SSE default event name, the data being the change's JSON (`entity_type` "execution", `entity_id`, `status`, `old_status` on a change, `action_ref`, …). A comment line keeps the connection alive every 15 s.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only updates of this execution */
+                    execution_id?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description SSE stream of execution updates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/executions/execute": {
         parameters: {
             query?: never;
@@ -9947,6 +10021,172 @@ export interface paths {
                                 created: string;
                                 /** Format: date-time */
                                 updated: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            message?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description message, or {code, message} for authentication failures */
+                            error: unknown;
+                            code?: string;
+                            details?: unknown;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/executions/{id}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Republish a Requested execution's scheduler message
+         * @description A recovery control for an execution still `requested` whose ExecutionRequested may have been lost: publishes it again and counts the attempt (at most `maintenance.execution_reschedule_max_attempts`, default 5). Needs executions:cancel on it. Any other status, or the attempts used up → 409. The scheduler takes an execution only while it is `requested`, so a duplicate message runs nothing twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description numeric id */
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Execution request republished */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                message: string;
+                                attempt_count: number;
+                                /** Format: date-time */
+                                last_attempt_at: string;
+                                execution: {
+                                    id: number;
+                                    action?: number | null;
+                                    action_ref: string;
+                                    config: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    parent?: number | null;
+                                    enforcement?: number | null;
+                                    executor?: number | null;
+                                    worker?: number | null;
+                                    /** @enum {string} */
+                                    status: "requested" | "scheduling" | "scheduled" | "running" | "completed" | "failed" | "canceling" | "cancelled" | "timeout" | "abandoned";
+                                    result: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    /** Format: date-time */
+                                    started_at?: string | null;
+                                    timeout_seconds?: number | null;
+                                    workflow_task?: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    original_execution?: number | null;
+                                    permission_set_refs?: string[] | null;
+                                    trace_tag?: string | null;
+                                    /** Format: date-time */
+                                    created: string;
+                                    /** Format: date-time */
+                                    updated: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
                             } & {
                                 [key: string]: unknown;
                             };

@@ -1,6 +1,7 @@
 /**
  * Acts on executions: run an action by hand, cancel a run.
  */
+import type { RawResponse } from '../api/client';
 import { unwrap } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 
@@ -32,4 +33,17 @@ export async function cancelExecution(world: AttuneWorld, id: number): Promise<E
     await world.api.POST('/api/v1/executions/{id}/cancel', { params: { path: { id } } }),
     `cancelling execution ${id}`,
   );
+}
+
+/** Asks the platform to publish a still-requested execution's request again (Attune's recovery control); the answer as sent. */
+export async function rescheduleExecution(world: AttuneWorld, id: number): Promise<RawResponse> {
+  const result = await world.api.POST('/api/v1/executions/{id}/reschedule', { params: { path: { id } } });
+  const { response } = result;
+  return {
+    status: response.status,
+    ok: response.ok,
+    body: result.data ?? result.error,
+    headers: response.headers,
+    contentType: response.headers.get('content-type') ?? '',
+  };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { extractToken, authenticateUpgrade } from '../../stack/notifier/auth';
 import { buildNotificationFrame, ClientFrameError, errorFrame, parseClientFrame, welcomeFrame } from '../../stack/notifier/frames';
-import { listenSql } from '../../stack/notifier/listener';
+import { listenSql } from '../../stack/common/pg-listener';
 import type { TokenClaims } from '../../stack/common/tokens';
 
 const at = new Date('2026-02-01T10:00:00.123Z');

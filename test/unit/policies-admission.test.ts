@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { groupKey } from '../../stack/executor/admission/effective-policy';
+import { groupKey, policyFromRow } from '../../stack/executor/admission/effective-policy';
+import { previewFromRow } from '../../stack/executor/admission';
 import { stageProblems, type RunsSnapshot } from '../../support/queue-stages';
 
 test('a policy without group-by paths puts every run of the action in one queue', () => {
@@ -39,4 +40,25 @@ test('runs started together may reach their gates in either order when the stage
   const stage = { started: ['run 1', 'run 2'], startedInAnyOrder: true, statuses: {}, stats: {} };
   assert.deepEqual(stageProblems(snapshot({ started: ['run 2', 'run 1'] }), stage), []);
   assert.equal(stageProblems(snapshot({ started: ['run 2', 'run 1'] }), { ...stage, startedInAnyOrder: false }).length, 1);
+});
+
+test('the policy the scheduler reads with its execution (row_to_json) becomes the same policy as a direct read', () => {
+  const row = { id: 12, ref: 'p.limit', threshold: 2, method: 'enqueue', parameters: ['customer.id'] };
+  assert.deepEqual(policyFromRow(row), { id: 12, ref: 'p.limit', threshold: 2, method: 'enqueue', parameters: ['customer.id'] });
+  assert.deepEqual(policyFromRow({ ...row, parameters: null }), { id: 12, ref: 'p.limit', threshold: 2, method: 'enqueue', parameters: [] });
+});
+
+test('no policy, or a winning policy without a concurrency limit, governs nothing', () => {
+  assert.equal(policyFromRow(null), null);
+  assert.equal(policyFromRow(undefined), null);
+  assert.equal(policyFromRow({ id: 1, ref: 'p.x', threshold: null, method: 'enqueue', parameters: [] }), null);
+  assert.equal(policyFromRow({ id: 1, ref: 'p.x', threshold: 3, method: null, parameters: [] }), null);
+});
+
+test('the admission preview read with the execution: policy and queue place', () => {
+  assert.deepEqual(previewFromRow({ admission_policy: null, admission_placed: false }), { governing: null, placed: false });
+  assert.deepEqual(previewFromRow({ admission_policy: { id: 3, ref: 'p.c', threshold: 1, method: 'cancel', parameters: [] }, admission_placed: true }), {
+    governing: { id: 3, ref: 'p.c', threshold: 1, method: 'cancel', parameters: [] },
+    placed: true,
+  });
 });

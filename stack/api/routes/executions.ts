@@ -10,7 +10,7 @@ import { ApiError, badRequest, conflict, notFound, ok, pageOf, parsePaging } fro
 import { actionByRef, packOfRef, present, Row } from '../lookups';
 import {
   bearer, bool, dataOf, errors, ExecutionResponse, ExecutionStats, executionStatus, ExecutionSummary, idParams, int, object,
-  pageQuery, pageSchema, str,
+  pageQuery, pageSchema, str, ts,
 } from '../openapi';
 import { checkParameters, describeProblems } from '../param-schema';
 import { asJson } from '../patch';
@@ -279,6 +279,78 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ApiContext): 
       }
     }
     return ok(presentExecution(row));
+  });
+
+  app.post<{ Params: { id: number } }>('/api/v1/executions/:id/reschedule', {
+    onRequest: auth,
+    schema: {
+      tags, summary: "Republish a Requested execution's scheduler message", security: bearer, params: idParams(),
+      description:
+        'A recovery control for an execution still `requested` whose ExecutionRequested may have been lost: publishes it ' +
+        'again and counts the attempt (at most `maintenance.execution_reschedule_max_attempts`, default 5). Needs ' +
+        'executions:cancel on it. Any other status, or the attempts used up → 409. The scheduler takes an execution only ' +
+        'while it is `requested`, so a duplicate message runs nothing twice.',
+      response: {
+        200: dataOf(
+          object(
+            { message: str, attempt_count: int, last_attempt_at: ts, execution: ExecutionResponse },
+            ['message', 'attempt_count', 'last_attempt_at', 'execution'],
+          ),
+          'Execution request republished',
+        ),
+        ...errors(400, 401, 403, 404, 409),
+      },
+    },
+  }, async (req) => {
+    const current = await loadVisible(req, req.params.id);
+    await authorize(ctx, req, 'executions', 'cancel', executionTarget(current));
+    const id = current.id as number;
+    // fault reschedule-any-status: an execution that has ended (or is running) is requested again too
+    const anyStatus = fault('reschedule-any-status');
+    if (current.status !== 'requested' && !anyStatus) {
+      throw conflict(`Execution ${id} is in status '${current.status}' and cannot be rescheduled; only requested executions are eligible`);
+    }
+    const maxAttempts = ctx.cfg.maintenance?.execution_reschedule_max_attempts ?? 5;
+    const attempt = await withTransaction(ctx.pool, async (c) => {
+      const row = (await c.query(
+        `SELECT e.*, coalesce(rs.attempt_count, 0) AS attempts FROM execution e
+           LEFT JOIN execution_reschedule_state rs ON rs.execution_id = e.id WHERE e.id = $1 FOR UPDATE OF e`,
+        [id],
+      )).rows[0];
+      if (!row || (row.status !== 'requested' && !anyStatus) || Number(row.attempts) >= maxAttempts) return null;
+      const counted = await c.query(
+        `INSERT INTO execution_reschedule_state (execution_id, attempt_count, last_attempt_at, last_reason, last_source)
+         VALUES ($1, 1, now(), 'manual execution reschedule requested', 'api-service')
+         ON CONFLICT (execution_id) DO UPDATE SET attempt_count = execution_reschedule_state.attempt_count + 1,
+           last_attempt_at = now(), last_reason = EXCLUDED.last_reason, last_source = EXCLUDED.last_source
+         RETURNING attempt_count, last_attempt_at`,
+        [id],
+      );
+      return { row, attempt_count: counted.rows[0].attempt_count as number, last_attempt_at: counted.rows[0].last_attempt_at as Date };
+    });
+    if (!attempt) {
+      throw conflict(
+        `Execution ${id} is not eligible for reschedule because it is no longer requested, is admission-queued, or has reached the reschedule attempt limit`,
+      );
+    }
+    // fault reschedule-not-published: the attempt is counted but nothing is sent to the scheduler
+    if (!fault('reschedule-not-published')) {
+      await ctx.mq.publish('ExecutionRequested', {
+        execution_id: id,
+        action_id: attempt.row.action,
+        action_ref: attempt.row.action_ref,
+        parent_id: attempt.row.parent,
+        enforcement_id: attempt.row.enforcement,
+        config: attempt.row.config,
+      });
+    }
+    const { rows } = await ctx.pool.query('SELECT * FROM execution WHERE id = $1', [id]);
+    return ok({
+      message: 'Execution request republished; pending scheduling',
+      attempt_count: attempt.attempt_count,
+      last_attempt_at: attempt.last_attempt_at,
+      execution: presentExecution(rows[0] ?? current),
+    });
   });
 }
 

@@ -18,9 +18,10 @@ export interface ConcurrencyPolicy {
 }
 
 // Scope rank: 0 action, 1 pack, 2 global. An action-scoped row carries its pack as well, so the pack and
-// global branches require the narrower columns to be empty.
-const EFFECTIVE_POLICY = (rankOrder: 'ASC' | 'DESC') => `
-  WITH a AS (SELECT id, ref, pack, pack_ref FROM action WHERE id = $1),
+// global branches require the narrower columns to be empty. `actionId` is the SQL expression of the action's id
+// (a parameter, or a column of an enclosing query that reads the policy along with its execution).
+const EFFECTIVE_POLICY = (rankOrder: 'ASC' | 'DESC', actionId = '$1') => `
+  WITH a AS (SELECT id, ref, pack, pack_ref FROM action WHERE id = ${actionId}),
   ranked AS (
     SELECT p.id, p.ref, p.threshold, p.method, p.parameters, p.priority, p.created,
            CASE
@@ -37,11 +38,20 @@ const EFFECTIVE_POLICY = (rankOrder: 'ASC' | 'DESC') => `
    ORDER BY scope_rank ${rankOrder}, priority DESC, created DESC, id DESC
    LIMIT 1`;
 
-export async function effectivePolicy(db: Queryable, actionId: number): Promise<ConcurrencyPolicy | null> {
-  // fault scope-precedence-wrong: the broadest scope wins (global over pack over action)
-  const { rows } = await db.query(EFFECTIVE_POLICY(fault('scope-precedence-wrong') ? 'DESC' : 'ASC'), [actionId]);
-  const row = rows[0];
-  if (!row || row.threshold === null || row.method === null) return null;
+// fault scope-precedence-wrong: the broadest scope wins (global over pack over action)
+const rankOrder = (): 'ASC' | 'DESC' => (fault('scope-precedence-wrong') ? 'DESC' : 'ASC');
+
+/**
+ * A scalar subquery giving the effective policy row of the action whose id is the SQL expression `actionId`, as JSON
+ * (null when none): for a query that loads an execution to read its policy in the same statement.
+ */
+export function effectivePolicyJsonSql(actionId: string): string {
+  return `(SELECT row_to_json(pol) FROM (${EFFECTIVE_POLICY(rankOrder(), actionId)}) pol)`;
+}
+
+/** The policy of a row of EFFECTIVE_POLICY (or its JSON form); null when there is none or it sets no limit. */
+export function policyFromRow(row: Record<string, unknown> | null | undefined): ConcurrencyPolicy | null {
+  if (!row || row.threshold === null || row.threshold === undefined || row.method === null || row.method === undefined) return null;
   return {
     id: Number(row.id),
     ref: row.ref as string,
@@ -49,6 +59,11 @@ export async function effectivePolicy(db: Queryable, actionId: number): Promise<
     method: row.method as 'enqueue' | 'cancel',
     parameters: (row.parameters as string[] | null) ?? [],
   };
+}
+
+export async function effectivePolicy(db: Queryable, actionId: number): Promise<ConcurrencyPolicy | null> {
+  const { rows } = await db.query(EFFECTIVE_POLICY(rankOrder()), [actionId]);
+  return policyFromRow(rows[0]);
 }
 
 /** The group an execution queues in: JSON of {path: value} sorted by path; null when the policy names no paths. */

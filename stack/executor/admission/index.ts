@@ -10,7 +10,7 @@ import { withRetriedTransaction } from '../../common/db';
 import { fault } from '../../common/faults';
 import type { ExecutorContext } from '../context';
 import { terminateExecution } from '../execution-outcomes';
-import { effectivePolicy } from './effective-policy';
+import { ConcurrencyPolicy, effectivePolicy, effectivePolicyJsonSql, policyFromRow } from './effective-policy';
 import { admitInQueue, releaseFromQueue } from './fifo';
 
 export type Admission = { admit: true } | { admit: false; reason: string };
@@ -31,16 +31,33 @@ export async function republish(ctx: ExecutorContext, ids: number[], correlation
   }
 }
 
-export async function admit(ctx: ExecutorContext, execution: AdmissionCandidate, correlationId?: string): Promise<Admission> {
+/** What the scheduler's load of the execution already read (same statement): its governing policy, its queue place. */
+export interface AdmissionPreview {
+  governing: ConcurrencyPolicy | null;
+  placed: boolean;
+}
+
+/** The columns a query loading execution `e` adds to give an AdmissionPreview (see previewFromRow). */
+export function admissionPreviewColumns(): string {
+  return `${effectivePolicyJsonSql('e.action')} AS admission_policy,
+         EXISTS (SELECT 1 FROM execution_admission_entry x WHERE x.execution_id = e.id) AS admission_placed`;
+}
+
+export function previewFromRow(row: { admission_policy?: unknown; admission_placed?: unknown }): AdmissionPreview {
+  return { governing: policyFromRow(row.admission_policy as Record<string, unknown> | null), placed: row.admission_placed === true };
+}
+
+export async function admit(ctx: ExecutorContext, execution: AdmissionCandidate, correlationId?: string, preview?: AdmissionPreview): Promise<Admission> {
   // fault policy-ignored: concurrency policies are never consulted
   if (fault('policy-ignored') || execution.action === null) return { admit: true };
   const actionId = execution.action;
-  // the common case (no policy governs the action, the run holds no place) costs no transaction
-  const [governing, placed] = await Promise.all([
-    effectivePolicy(ctx.pool, actionId),
-    ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [execution.id]),
-  ]);
-  if (!governing && !placed.rowCount) return { admit: true };
+  // the common case (no policy governs the action, the run holds no place) costs no transaction; the scheduler read
+  // both with the execution itself, other callers read them here. Either way the transaction below reads them again.
+  const { governing, placed } = preview ?? {
+    governing: await effectivePolicy(ctx.pool, actionId),
+    placed: !!(await ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [execution.id])).rowCount,
+  };
+  if (!governing && !placed) return { admit: true };
   const outcome = await withRetriedTransaction(ctx.pool, async (c) => {
     const known = await c.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [execution.id]);
     const policy = await effectivePolicy(c, actionId);
@@ -63,10 +80,10 @@ export async function admit(ctx: ExecutorContext, execution: AdmissionCandidate,
 }
 
 /** After a terminal status: the slot (or queue place) is given back and the next in line re-published. */
-export async function releaseSlot(ctx: ExecutorContext, executionId: number, correlationId?: string): Promise<void> {
-  // most runs hold no place in any queue: no transaction for them
-  const placed = await ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [executionId]);
-  if (!placed.rowCount) return;
+export async function releaseSlot(ctx: ExecutorContext, executionId: number, correlationId?: string, placedKnown?: boolean): Promise<void> {
+  // most runs hold no place in any queue: no transaction for them (the completion listener read that with the row)
+  const placed = placedKnown ?? !!(await ctx.pool.query('SELECT 1 FROM execution_admission_entry WHERE execution_id = $1', [executionId])).rowCount;
+  if (!placed) return;
   const released = await withRetriedTransaction(ctx.pool, (c) => releaseFromQueue(c, executionId));
   if (released) await republish(ctx, released.activated, correlationId);
 }

@@ -233,6 +233,7 @@ export function catalogue(fx: Fixtures, ops: Operation[]): Map<string, Omit<OpCo
     body: body('POST /api/v1/executions/execute', { action_ref: one('core.noop'), parameters: one({ message: 'fuzz' }, {}), env_vars: one({}, { FUZZ: 'yes', N: 1, B: true }), timeout_seconds: one(undefined, null, 60) }),
   });
   set('POST /api/v1/executions/{id}/cancel', { auth: 'admin', path: { id: id(fx.sacExecution) }, body: noBody });
+  set('POST /api/v1/executions/{id}/reschedule', { auth: 'admin', path: { id: id(fx.sacExecution) }, body: noBody });
 
   // keys
   set('POST /api/v1/keys', {

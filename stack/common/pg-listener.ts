@@ -4,8 +4,8 @@
  * notices connections that died silently.
  */
 import pg from 'pg';
-import { config } from '../common/config';
-import type { Logger } from '../common/log';
+import { config } from './config';
+import type { Logger } from './log';
 
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
