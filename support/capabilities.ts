@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { baseUrlOf, listenOnFreePort } from './callback-server';
 import { db } from './database';
 import { NotificationStream } from './notifications';
 import { probeQueue } from './queue';
@@ -69,7 +70,7 @@ async function detect(): Promise<Capabilities> {
       ? offered("JWT signing key of the target (security.jwt_secret / ATTUNE__SECURITY__JWT_SECRET unset): tokens that expire on the suite's schedule cannot be made")
       : probe("tokens signed with the target's JWT key (security.jwt_secret): the API accepts one for the admin", () => probeTokenSigning(settings.apiUrl, settings.jwtSecret)),
     probe('execution policies (GET /api/v1/policies, GET /api/v1/actions/{ref}/queue-stats)', () => probePolicies(settings.apiUrl)),
-    probePackRegistry(settings.apiUrl),
+    probePackRegistry(settings.apiUrl, settings.callbackHost),
   ]);
   return {
     api,
@@ -156,18 +157,60 @@ async function probeTokenSigning(apiUrl: string, secret: string): Promise<void> 
  * that does not exist (not 405/501). Nothing is created.
  */
 /**
- * Pack registry indices (GET /api/v1/pack-indices) that may fetch from the suite's own plain-HTTP server on the callback
- * host. Attune refuses plain HTTP and private hosts unless its `pack_registry` settings allow them (allow_http,
- * approved_private_hosts), which the API cannot tell: ATTUNE_E2E_PACK_REGISTRY=off says a target does not.
+ * Pack registry indices (Attune Late: /api/v1/pack-indices). Listing them is not enough: the scenarios serve their
+ * index and archives over plain HTTP on the callback host, which a target may refuse (Attune's `pack_registry`
+ * settings refuse plain HTTP and private hosts unless allowed). So the probe serves a one-pack index of its own, adds
+ * it as the administrator, asks which packs that index offers, and deletes it again: available only when the target
+ * fetched the document and offers its pack. `ATTUNE_E2E_PACK_REGISTRY=off` switches the capability off without asking.
  */
-async function probePackRegistry(apiUrl: string): Promise<CapabilityReport> {
+async function probePackRegistry(apiUrl: string, callbackHost: string): Promise<CapabilityReport> {
   if (process.env.ATTUNE_E2E_PACK_REGISTRY?.trim().toLowerCase() === 'off') {
     return { available: false, reason: "pack registry switched off by ATTUNE_E2E_PACK_REGISTRY=off (the target may not fetch indices from the suite's plain-HTTP server)" };
   }
-  return probe('pack registry indices (GET /api/v1/pack-indices)', async () => {
+  return probe(`pack registry indices fetched from the suite's server on ${callbackHost}`, async () => {
     const token = await adminAccessToken();
-    const response = await fetch(`${apiUrl}/api/v1/pack-indices`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeouts.probe) });
-    if (response.status !== 200) throw new Error(`answered ${response.status}`);
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> => {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeouts.probe),
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    const listed = await call('GET', '/api/v1/pack-indices');
+    if (listed.status !== 200) throw new Error(`GET /api/v1/pack-indices answered ${listed.status}`);
+    const packRef = `e2e_registry_probe_${process.pid}`;
+    const { server, port } = await listenOnFreePort(callbackHost, (req, res) => {
+      if (req.url !== '/index.json') {
+        res.writeHead(404).end();
+        return;
+      }
+      const doc = {
+        registry_name: 'acceptance suite capability probe',
+        registry_url: baseUrlOf(callbackHost, port),
+        version: '1.0',
+        last_updated: '2024-01-01T00:00:00Z',
+        packs: [{ ref: packRef, label: 'probe', description: 'probe', version: '1.0.0', author: 'attune-acceptance', license: 'Apache-2.0', keywords: [], runtime_deps: [], install_sources: [], contents: { actions: [], sensors: [], triggers: [], rules: [], workflows: [] } }],
+      };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(doc));
+    });
+    try {
+      const added = await call('POST', '/api/v1/pack-indices', { url: `${baseUrlOf(callbackHost, port)}/index.json`, name: `capability probe ${process.pid}` });
+      if (added.status !== 201) throw new Error(`adding an index served on ${callbackHost} answered ${added.status}: ${added.text.slice(0, 200)}`);
+      const id = (JSON.parse(added.text) as { data?: { id?: unknown } }).data?.id;
+      if (typeof id !== 'number') throw new Error(`adding an index answered no id: ${added.text.slice(0, 200)}`);
+      try {
+        const offered = await call('GET', `/api/v1/pack-indices/packs?registry_id=${id}`);
+        if (offered.status !== 200 || !offered.text.includes(packRef)) {
+          throw new Error(`the packs of the probe's index answered ${offered.status} without its pack: ${offered.text.slice(0, 200)}`);
+        }
+      } finally {
+        await call('DELETE', `/api/v1/pack-indices/${id}`);
+      }
+    } finally {
+      server.close();
+    }
   });
 }
 
