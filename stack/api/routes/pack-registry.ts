@@ -24,7 +24,7 @@ import {
   type IndexEntry, type IndexSource,
 } from '../pack-registry';
 import { removeDirQuietly } from '../pack-storage';
-import { installAndTest, packResponse, publishLoad } from './packs';
+import { deletedSchema, envelope, installAndTest, packResponse, publishLoad } from './packs';
 
 // ---- schemas ------------------------------------------------------------------------------------------------------
 
@@ -84,17 +84,6 @@ const indexedPackSchema = {
   description: 'Indexed pack summary with the registry it was resolved from.',
   required: ['pack', 'registry'],
   properties: { pack: entrySchema, registry: summarySchema },
-} as const;
-
-function envelope(data: object) {
-  return { type: 'object', additionalProperties: true, required: ['data'], properties: { data, message: { type: ['string', 'null'] } } };
-}
-
-const deletedSchema = {
-  type: 'object',
-  additionalProperties: true,
-  required: ['success', 'message'],
-  properties: { success: { type: 'boolean' }, message: { type: 'string' } },
 } as const;
 
 const createIndexBody = {

@@ -111,7 +111,8 @@ function listSchema(item: object) {
   };
 }
 
-function envelope(data: object) {
+/** `{data, message}`: the answer shape of the pack routes (also the registry routes', ./pack-registry.ts). */
+export function envelope(data: object) {
   return { type: 'object', additionalProperties: true, required: ['data'], properties: { data, message: { type: ['string', 'null'] } } };
 }
 
@@ -122,7 +123,7 @@ const installResponseSchema = envelope({
   properties: { pack: packResponseSchema, test_result: { type: ['object', 'null'], additionalProperties: true }, tests_skipped: { type: 'boolean' } },
 });
 
-const deletedSchema = {
+export const deletedSchema = {
   type: 'object',
   additionalProperties: true,
   required: ['success', 'message'],
