@@ -13,8 +13,9 @@ Feature: A key's ref belongs to its owner
   gives) and scopes its uniqueness to the owner instead (docs/decisions.md, "Key refs are
   scoped to their owner").
 
-  Catalog: no catalog id (the project's reliability issue: a key's existence leaked across
-  tenants through the 409 on create)
+  Catalog: T1.7 (datastore values are per user), T3.20 (identity-owned keys scoped to their
+  owner); here the 409 on create that leaked a key's existence across tenants (the project's
+  reliability issue)
 
   Rule: Another tenant may hold a key under my key's ref, and each of us sees only our own
 

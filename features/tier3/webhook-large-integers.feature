@@ -11,8 +11,8 @@ Feature: Large integers in webhook payloads stay exact
   The suite reads these answers with a lossless JSON parser (support/json-text.ts), since its
   own JSON.parse would round them too and so could not see the difference.
 
-  Catalog: no catalog id (the project's reliability issue: payload integers beyond 2^53
-  lost precision on the reference stack)
+  Catalog: T1.4 (payload keys echoed exactly, here for integers beyond 2^53, which lost
+  precision on the reference stack: the project's reliability issue)
 
   Background:
     Given a pack of my own
