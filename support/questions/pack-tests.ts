@@ -3,24 +3,12 @@
  * (`GET /api/v1/packs/{ref}/tests/latest`, 404 when there is none). Runs are Attune's PackTestExecution (camelCase).
  */
 import type { RawResponse } from '../api/client';
+import type { Item } from '../api/models';
 import { listItems } from '../api/envelopes';
 import type { AttuneWorld } from '../world';
 
-export interface PackTestRun {
-  id: number;
-  packId: number;
-  packVersion: string;
-  executionTime: string;
-  triggerReason: string;
-  totalTests: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  passRate: number;
-  durationMs: number;
-  result: Record<string, unknown>;
-  created: string;
-}
+/** One test run as Attune lists it (its PackTestExecution, camelCase fields), typed from the generated document. */
+export type PackTestRun = Item<'/api/v1/packs/{pack_ref}/tests', 'get'>;
 
 /** Every test run of the scenario's pack as listed (one page of 100 is plenty for a scenario), with the listed total. */
 export async function testRunsOfOwnPack(world: AttuneWorld): Promise<{ runs: PackTestRun[]; total: number }> {
