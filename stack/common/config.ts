@@ -11,7 +11,14 @@ import { fromRoot, projectRoot } from './paths';
 export interface AttuneConfig {
   service_name: string;
   environment: string;
-  database: { url: string; schema: string; max_connections: number; min_connections: number };
+  database: {
+    url: string;
+    schema: string;
+    max_connections: number;
+    min_connections: number;
+    /** parameterised statements become named prepared statements of each connection (default true) */
+    prepared_statements?: boolean;
+  };
   message_queue: {
     url: string;
     /** how long a lost broker connection is retried in process before the service exits (75) */

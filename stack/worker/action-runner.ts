@@ -125,9 +125,14 @@ function workerEnv(): Record<string, string> {
   return workerEnvCopy;
 }
 
+/**
+ * The file's stats, or null when there is none. Synchronous on purpose: a local stat takes microseconds, while the
+ * promise form builds an Error with a stack for every missing path (inline scripts have none), which showed as
+ * 0.7 ms of the worker's time per run in a profile.
+ */
 async function statOrNull(p: string): Promise<fs.Stats | null> {
   try {
-    return await fs.promises.stat(p);
+    return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
