@@ -244,7 +244,7 @@ export class LauncherClient {
     }
     const lost = [...this.runs.values()].filter((r) => r.sentTo === p);
     if (lost.length > 0 || !this.closed) {
-      this.log?.warn({ why, runs: lost.length, pid: p.pid }, 'process launcher exited; starting another');
+      this.log?.warn({ why, runs: lost.length, launcher_pid: p.pid }, 'process launcher exited; starting another');
     }
     for (const run of lost) {
       this.end(run);
@@ -276,7 +276,7 @@ export class LauncherClient {
       this.readyProcs.add(p);
       this.readyAt = performance.now();
       this.failedStartAt = -Infinity;
-      if (this.starts > 1) this.log?.info({ pid: m.pid, starts: this.starts }, 'process launcher restarted');
+      if (this.starts > 1) this.log?.info({ launcher_pid: m.pid, starts: this.starts }, 'process launcher restarted');
       for (const run of this.queue.splice(0)) this.dispatch(p, run);
       return;
     }
