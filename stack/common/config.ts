@@ -66,6 +66,11 @@ export interface AttuneConfig {
     dependency_build_timeout: number;
     /** the container runtime's sandbox (stack/worker/sandbox): tool and the root filesystem `rootfs: default` means */
     container: { tool: string; rootfs: string };
+    /**
+     * Our addition, on by default: action processes are started by a small long-lived launcher process the worker
+     * forks once (stack/worker/launcher), not by the worker itself; false starts them in the worker (docs/decisions.md).
+     */
+    launcher: boolean;
   };
   sensor: { heartbeat_interval: number };
   executor: { scheduled_timeout: number; timeout_check_interval: number; enable_timeout_monitor: boolean };
@@ -110,6 +115,7 @@ export const configDefaults: AttuneConfig = {
     offline_dependencies: false,
     dependency_build_timeout: 300,
     container: { tool: 'bwrap', rootfs: './.attune/container-rootfs' },
+    launcher: true,
   },
   sensor: { heartbeat_interval: 30 },
   executor: { scheduled_timeout: 300, timeout_check_interval: 60, enable_timeout_monitor: true },

@@ -8,6 +8,7 @@ import { openDatabase } from '../common/db';
 import { Mq } from '../common/mq';
 import { runService } from '../common/service';
 import { ActionRunner, type WorkerContext } from './action-runner';
+import { sharedLauncher } from './launcher/client';
 import { actionHelperLanguages } from './environments/action-helpers';
 import { pruneOrphanEnvironments } from './environments/prune';
 import { announceEnded, consumeCancels, consumeDispatches, declareWorkerQueues } from './consumers';
@@ -20,6 +21,8 @@ import { removeLeftoverRunFolders } from './temp-dirs';
 
 runService('worker', async (log) => {
   const cfg = config();
+  // the process launcher (stack/worker/launcher) starts now, so the first run does not wait for it
+  if (cfg.worker.launcher !== false) sharedLauncher(log.child({ component: 'process-launcher' })).start();
   const pool = await openDatabase('worker');
   const mq = await Mq.connect('worker', log);
   const name = workerName();

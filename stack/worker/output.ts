@@ -87,6 +87,22 @@ export class BoundedOutput {
   }
 
   /**
+   * Bytes a reader in another process (the worker's process launcher) must pass on before it may send only the count
+   * of the rest (skip): past the limit nothing more is kept. Infinity while a fault keeps every byte.
+   */
+  get forwardLimit(): number {
+    if (fault('output-truncation-off') || (this.stream === 'stderr' && fault('stderr-limit-ignored'))) return Infinity;
+    return this.limitBytes;
+  }
+
+  /** Bytes read but not passed on (see forwardLimit): counted as truncated, as push would have. */
+  skip(bytes: number): void {
+    if (bytes <= 0) return;
+    if (this.truncated) this.bytesTruncated += bytes;
+    else this.push(Buffer.alloc(bytes)); // not reached: more than the limit was passed on before any skip
+  }
+
+  /**
    * Captured text, followed by the truncation marker when output was dropped. Bytes that are not
    * UTF-8 become U+FFFD, one per invalid byte (Node's decoder; the same as Rust's from_utf8_lossy).
    */

@@ -4,10 +4,16 @@
  * The child leads its own process group (`detached: true`), so a timeout or cancel can signal the
  * whole group: SIGTERM first, SIGKILL after a grace period. Output is captured into BoundedOutput
  * buffers. runProcess never rejects: spawn failures are reported through `spawnError`.
+ *
+ * The process is started by the worker's process launcher (launcher/, `worker.launcher`, default on), a small
+ * long-lived process that forks in the worker's stead; with the setting off (or no launcher to be had) by node's
+ * spawn in this process. Either way the same events drive the same outcome.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { config } from '../common/config';
 import { fault } from '../common/faults';
+import { sharedLauncher } from './launcher/client';
 import { BoundedOutput, errorFromStderr, parseOutput, type OutputFormat } from './output';
 import { storable } from './storable';
 
@@ -47,18 +53,131 @@ export interface ProcessOutcome {
 export const DEFAULT_KILL_GRACE_MS = 10_000;
 export const DEFAULT_PIPE_DRAIN_MS = 2_000;
 
-/** Sends `sig` to the child's process group, falling back to the child itself. Never throws. */
-function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  const pid = child.pid;
+/** Sends `sig` to the process group `pid` leads, falling back to the process itself. Never throws. */
+function signalGroup(pid: number | undefined, sig: NodeJS.Signals, fallback: (sig: NodeJS.Signals) => void): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, sig);
   } catch {
     try {
-      child.kill(sig);
+      fallback(sig);
     } catch {
       /* already gone */
     }
+  }
+}
+
+/** What runProcess hears of its process, whoever started it (this process, or the launcher). */
+interface StartEvents {
+  spawned(pid: number): void;
+  /** it did not start (no pid) */
+  error(message: string): void;
+  data(fd: 1 | 2, chunk: Buffer): void;
+  skipped(fd: 1 | 2, bytes: number): void;
+  exit(code: number | null, signal: string | null): void;
+  close(code: number | null, signal: string | null): void;
+}
+
+interface Started {
+  /** the fallback of a group signal that found no group */
+  kill(sig: NodeJS.Signals): void;
+  destroyPipes(): void;
+  /** drop a request still queued for the launcher; true when dropped (nothing was started, no event follows) */
+  withdraw(): boolean;
+}
+
+/** Starts the process with node's spawn in this process (the launcher off; sensor-like callers). */
+function startInProcess(spec: ProcessSpec, on: StartEvents): Started {
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: spec.descriptor3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+  } catch (err) {
+    on.error((err as Error).message);
+    return { kill: () => undefined, destroyPipes: () => undefined, withdraw: () => false };
+  }
+
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    // Spawn failures (ENOENT, EACCES, bad cwd) arrive here without a pid.
+    if (child.pid === undefined) on.error(err.message);
+  });
+  if (child.pid !== undefined) on.spawned(child.pid);
+
+  child.stdout?.on('data', (c: Buffer) => on.data(1, c));
+  child.stderr?.on('data', (c: Buffer) => on.data(2, c));
+  child.stdout?.on('error', () => undefined);
+  child.stderr?.on('error', () => undefined);
+  child.on('exit', (code, sig) => on.exit(code, sig));
+  child.on('close', (code, sig) => on.close(code, sig));
+
+  const fd3 = spec.descriptor3 === undefined ? null : (child.stdio[3] as NodeJS.WritableStream | null);
+  if (fd3) {
+    (fd3 as unknown as { on(e: string, f: () => void): void }).on('error', () => undefined); // the script may exit first
+    try {
+      fd3.end(spec.descriptor3 ?? '');
+    } catch {
+      /* ignored, as for stdin */
+    }
+  }
+
+  if (child.stdin) {
+    child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin
+    try {
+      if (spec.stdin !== undefined && spec.stdin !== '') child.stdin.end(spec.stdin);
+      else child.stdin.end();
+    } catch {
+      /* ignored: a broken pipe is not our failure */
+    }
+  }
+
+  return {
+    kill: (sig) => child.kill(sig),
+    destroyPipes: () => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    },
+    withdraw: () => false,
+  };
+}
+
+/**
+ * Starts the process through the worker's process launcher (launcher/client.ts), so that this process is never
+ * forked and its event loop never waits for a fork. When no launcher can be started, the process is started here.
+ */
+function startViaLauncher(spec: ProcessSpec, on: StartEvents, forward: [number, number]): Started {
+  let pid: number | undefined;
+  let local: Started | undefined;
+  const launched = sharedLauncher().launch(
+    { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env, stdin: spec.stdin, descriptor3: spec.descriptor3, forward },
+    {
+      ...on,
+      spawned: (p) => {
+        pid = p;
+        on.spawned(p);
+      },
+      unavailable: () => {
+        local = startInProcess(spec, on);
+      },
+    },
+  );
+  return {
+    kill: (sig) => (local ? local.kill(sig) : pid !== undefined && process.kill(pid, sig)),
+    destroyPipes: () => (local ? local.destroyPipes() : launched.destroyPipes()),
+    withdraw: () => (local ? false : launched.withdraw()),
+  };
+}
+
+/** worker.launcher (default on): action processes are started by the launcher process. */
+function launcherEnabled(): boolean {
+  try {
+    return config().worker.launcher !== false;
+  } catch {
+    return true;
   }
 }
 
@@ -82,6 +201,10 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     let exitCode: number | null = null;
     let exitSignal: string | null = null;
     let exited = false;
+    let pid: number | undefined;
+    /** a signal asked for before the pid was known (the launcher has not answered yet): sent once it is */
+    let wanted: NodeJS.Signals | null = null;
+    let started: Started | undefined;
     const timers = new Set<NodeJS.Timeout>();
 
     const later = (ms: number, fn: () => void): void => {
@@ -92,22 +215,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       timers.add(t);
     };
 
-    let child: ChildProcess;
-    try {
-      child = spawn(spec.command, spec.args, {
-        cwd: spec.cwd,
-        env: spec.env,
-        detached: true,
-        stdio: spec.descriptor3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
-        windowsHide: true,
-      });
-    } catch (err) {
-      resolve({
-        exitCode: -1, signal: null, stdout, stderr, durationMs: elapsed(), timedOut: false, cancelled: false,
-        spawnError: (err as Error).message,
-      });
-      return;
-    }
+    const signalChild = (sig: NodeJS.Signals): void => {
+      if (pid === undefined) {
+        if (wanted !== 'SIGKILL') wanted = sig;
+        return;
+      }
+      signalGroup(pid, sig, (s) => started?.kill(s));
+    };
 
     const onAbort = (): void => {
       if (settled || killing) return;
@@ -122,7 +236,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       timers.clear();
       spec.signal?.removeEventListener('abort', onAbort);
       // A kill was under way: make sure nothing of the group survives us.
-      if (killing) signalGroup(child, 'SIGKILL');
+      if (killing) signalChild('SIGKILL');
       const code = exitCode === null ? -1 : exitCode;
       resolve({
         exitCode: exitSignal !== null ? -1 : code,
@@ -139,61 +253,52 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     function beginKill(): void {
       if (killing) return;
       killing = true;
-      signalGroup(child, 'SIGTERM');
-      later(spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS, () => signalGroup(child, 'SIGKILL'));
+      // still waiting for the launcher to start: nothing has started, so nothing needs killing
+      if (started?.withdraw()) {
+        finish();
+        return;
+      }
+      signalChild('SIGTERM');
+      later(spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS, () => signalChild('SIGKILL'));
     }
 
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      // Spawn failures (ENOENT, EACCES, bad cwd) arrive here without a pid.
-      if (child.pid === undefined) {
-        finish({ exitCode: -1, signal: null, spawnError: err.message });
-      }
-    });
-
-    child.stdout?.on('data', (c: Buffer) => stdout.push(c));
-    child.stderr?.on('data', (c: Buffer) => stderr.push(c));
-    child.stdout?.on('error', () => undefined);
-    child.stderr?.on('error', () => undefined);
-
-    child.on('exit', (code, sig) => {
-      exited = true;
-      exitCode = code;
-      exitSignal = sig;
-      // Pipes may be held open by a background grandchild; do not wait for them forever.
-      later(spec.pipeDrainMs ?? DEFAULT_PIPE_DRAIN_MS, () => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish();
-      });
-    });
-
-    child.on('close', (code, sig) => {
-      if (!exited) {
+    const events: StartEvents = {
+      spawned: (p) => {
+        pid = p;
+        if (wanted !== null) {
+          const sig = wanted;
+          wanted = null;
+          signalChild(sig);
+        }
+      },
+      error: (message) => {
+        if (pid === undefined) finish({ exitCode: -1, signal: null, spawnError: message });
+      },
+      data: (fd, chunk) => (fd === 1 ? stdout : stderr).push(chunk),
+      skipped: (fd, bytes) => (fd === 1 ? stdout : stderr).skip(bytes),
+      exit: (code, sig) => {
+        exited = true;
         exitCode = code;
         exitSignal = sig;
-      }
-      finish();
-    });
+        // Pipes may be held open by a background grandchild; do not wait for them forever.
+        later(spec.pipeDrainMs ?? DEFAULT_PIPE_DRAIN_MS, () => {
+          started?.destroyPipes();
+          finish();
+        });
+      },
+      close: (code, sig) => {
+        if (!exited) {
+          exitCode = code;
+          exitSignal = sig;
+        }
+        finish();
+      },
+    };
 
-    const fd3 = spec.descriptor3 === undefined ? null : (child.stdio[3] as NodeJS.WritableStream | null);
-    if (fd3) {
-      (fd3 as unknown as { on(e: string, f: () => void): void }).on('error', () => undefined); // the script may exit first
-      try {
-        fd3.end(spec.descriptor3 ?? '');
-      } catch {
-        /* ignored, as for stdin */
-      }
-    }
-
-    if (child.stdin) {
-      child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin
-      try {
-        if (spec.stdin !== undefined && spec.stdin !== '') child.stdin.end(spec.stdin);
-        else child.stdin.end();
-      } catch {
-        /* ignored: a broken pipe is not our failure */
-      }
-    }
+    started = launcherEnabled()
+      ? startViaLauncher(spec, events, [stdout.forwardLimit, stderr.forwardLimit])
+      : startInProcess(spec, events);
+    if (settled) return; // spawn failed at once
 
     if (spec.timeoutMs !== undefined && spec.timeoutMs > 0 && Number.isFinite(spec.timeoutMs)) {
       later(spec.timeoutMs, () => {

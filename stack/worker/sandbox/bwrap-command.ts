@@ -10,7 +10,8 @@
  *   /pack      the action's pack directory (read-only), the working directory when it exists
  *   /action    the run's own files (inline script, parameter file), read-only
  * Namespaces: all of them (user and cgroup when the kernel allows), except the network one when the runtime allows
- * the network. The sandbox dies with the worker (--die-with-parent), has its own session (--new-session: no
+ * the network. The sandbox dies with the worker (--die-with-parent: bwrap's parent is the worker, or the worker's process
+ * launcher, which exits with the worker; stack/worker/launcher), has its own session (--new-session: no
  * terminal injection), no capabilities, and an environment made of exactly the variables it is given.
  */
 import * as fs from 'node:fs';
