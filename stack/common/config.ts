@@ -37,7 +37,17 @@ export interface AttuneConfig {
      */
     strict_execution_parameters?: boolean;
   };
-  notifier: { host: string; port: number; max_connections: number };
+  notifier: {
+    host: string;
+    port: number;
+    max_connections: number;
+    /**
+     * The notifier process's scheduling priority (a nice value, -20..19; unset: inherited). Frames are the
+     * platform's real-time promise, so on a busy machine the notifier may be put ahead of the rest; a value below
+     * the current one needs the privilege to raise priorities (CAP_SYS_NICE), without which it is logged and left.
+     */
+    priority?: number;
+  };
   security: {
     jwt_secret: string;
     jwt_access_expiration: number;

@@ -12,11 +12,13 @@ import { buildNotificationFrame } from './frames';
 import { PgListener } from '../common/pg-listener';
 import { NotifierServer } from './server';
 import { subjectOf } from './visibility';
+import { applyPriority } from './priority';
 
 runService('notifier', async (log) => {
   // Started by the supervisor: if it dies without stopping us, stop on our own (no orphans).
   if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   const cfg = config();
+  applyPriority(cfg.notifier.priority, log);
   // Visibility lookups: one query per notification (its subject) and one per client identity every 30 s (its grants).
   const pool = createPool('notifier', { max: 4 });
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection failed'));
