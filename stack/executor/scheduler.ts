@@ -50,7 +50,11 @@ type LoadedExecution = SchedulableExecution & {
   admission_placed: boolean;
 };
 
-export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelope): Promise<void> {
+/**
+ * `slotGranted`: the caller (the admission of this executor, handing over a slot it has just released) has made this
+ * run the active holder of its policy slot in a committed transaction, so admission need not be asked again.
+ */
+export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelope, opts: { slotGranted?: boolean } = {}): Promise<void> {
   const executionId = requireId(env.payload, 'execution_id');
   const loaded = await ctx.pool.query<LoadedExecution>(loadExecution(), [executionId]);
   const execution = loaded.rows[0];
@@ -87,7 +91,7 @@ export async function handleExecutionRequested(ctx: ExecutorContext, env: Envelo
     }
   }
 
-  const admission = await admitExecution(ctx, execution, previewFromRow(execution));
+  const admission = opts.slotGranted ? { admit: true as const } : await admitExecution(ctx, execution, previewFromRow(execution));
   if (!admission.admit) {
     ctx.log.info({ execution_id: execution.id, reason: admission.reason }, 'execution held back by policy');
     return;

@@ -37,7 +37,7 @@ export async function republish(ctx: ExecutorContext, ids: number[], correlation
   for (const row of rows) {
     const payload = { execution_id: Number(row.id), action_ref: row.action_ref as string };
     try {
-      await handleExecutionRequested(ctx, makeEnvelope('ExecutionRequested', payload, { correlationId, source: 'executor' }));
+      await handleExecutionRequested(ctx, makeEnvelope('ExecutionRequested', payload, { correlationId, source: 'executor' }), { slotGranted: true });
       ctx.log.debug({ execution_id: row.id }, 'queued execution got a slot; scheduled');
       continue;
     } catch (err) {
