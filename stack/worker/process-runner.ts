@@ -9,22 +9,17 @@
  * long-lived process that forks in the worker's stead; with the setting off (or no launcher to be had) by node's
  * spawn in this process. Either way the same events drive the same outcome.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { config } from '../common/config';
 import { fault } from '../common/faults';
 import { sharedLauncher } from './launcher/client';
+import { spawnActionChild, writeChildInput } from './launcher/action-child';
+import type { ProcessStart } from './launcher/protocol';
 import { BoundedOutput, errorFromStderr, parseOutput, type OutputFormat } from './output';
 import { storable } from './storable';
 
-export interface ProcessSpec {
-  command: string;
-  args: string[];
-  cwd?: string;
-  env: Record<string, string>;
-  stdin?: string;
-  /** written to the child's file descriptor 3 (a pipe, then closed); no descriptor 3 when undefined */
-  descriptor3?: string;
+export interface ProcessSpec extends ProcessStart {
   timeoutMs?: number;
   signal?: AbortSignal;
   maxStdoutBytes: number;
@@ -90,13 +85,7 @@ interface Started {
 function startInProcess(spec: ProcessSpec, on: StartEvents): Started {
   let child: ChildProcess;
   try {
-    child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: spec.descriptor3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    child = spawnActionChild(spec);
   } catch (err) {
     on.error((err as Error).message);
     return { kill: () => undefined, destroyPipes: () => undefined, withdraw: () => false };
@@ -115,25 +104,7 @@ function startInProcess(spec: ProcessSpec, on: StartEvents): Started {
   child.on('exit', (code, sig) => on.exit(code, sig));
   child.on('close', (code, sig) => on.close(code, sig));
 
-  const fd3 = spec.descriptor3 === undefined ? null : (child.stdio[3] as NodeJS.WritableStream | null);
-  if (fd3) {
-    (fd3 as unknown as { on(e: string, f: () => void): void }).on('error', () => undefined); // the script may exit first
-    try {
-      fd3.end(spec.descriptor3 ?? '');
-    } catch {
-      /* ignored, as for stdin */
-    }
-  }
-
-  if (child.stdin) {
-    child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin
-    try {
-      if (spec.stdin !== undefined && spec.stdin !== '') child.stdin.end(spec.stdin);
-      else child.stdin.end();
-    } catch {
-      /* ignored: a broken pipe is not our failure */
-    }
-  }
+  writeChildInput(child, spec.descriptor3, spec.stdin);
 
   return {
     kill: (sig) => child.kill(sig),

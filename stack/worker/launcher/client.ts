@@ -17,15 +17,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { FromLauncher, SpawnMessage, StdFd, ToLauncher } from './protocol';
+import type { FromLauncher, ProcessStart, SpawnMessage, StdFd, ToLauncher } from './protocol';
 
-export interface LaunchRequest {
-  command: string;
-  args: string[];
-  cwd?: string;
-  env: Record<string, string>;
-  stdin?: string;
-  descriptor3?: string;
+export interface LaunchRequest extends ProcessStart {
   /** bytes of [stdout, stderr] forwarded before the rest is only counted (`skipped`); default everything */
   forward?: [number, number];
 }

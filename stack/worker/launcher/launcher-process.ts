@@ -8,7 +8,8 @@
  * in-process spawn does, and keeps its own fate when the launcher goes: the launcher exits as soon as its IPC channel
  * to the worker closes (the worker stopped or was killed) and signals nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnActionChild, writeChildInput } from './action-child';
 import type { FromLauncher, SpawnMessage, StdFd, ToLauncher } from './protocol';
 
 interface Run {
@@ -43,13 +44,7 @@ function start(msg: SpawnMessage): void {
   const { id } = msg;
   let child: ChildProcess;
   try {
-    child = spawn(msg.command, msg.args, {
-      cwd: msg.cwd,
-      env: msg.env,
-      detached: true,
-      stdio: msg.descriptor3 === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
+    child = spawnActionChild(msg);
   } catch (err) {
     send({ type: 'error', id, message: (err as Error).message });
     return;
@@ -90,24 +85,7 @@ function start(msg: SpawnMessage): void {
 
   if (child.pid !== undefined) send({ type: 'spawned', id, pid: child.pid });
 
-  const fd3 = msg.descriptor3 === undefined ? null : (child.stdio[3] as NodeJS.WritableStream | null);
-  if (fd3) {
-    (fd3 as unknown as { on(e: string, f: () => void): void }).on('error', () => undefined); // the script may exit first
-    try {
-      fd3.end(msg.descriptor3 ?? '');
-    } catch {
-      /* ignored, as for stdin */
-    }
-  }
-  if (child.stdin) {
-    child.stdin.on('error', () => undefined); // EPIPE when the action never reads stdin
-    try {
-      if (msg.stdin !== undefined && msg.stdin !== '') child.stdin.end(msg.stdin);
-      else child.stdin.end();
-    } catch {
-      /* ignored: a broken pipe is not our failure */
-    }
-  }
+  writeChildInput(child, msg.descriptor3, msg.stdin);
 }
 
 process.on('message', (msg: ToLauncher) => {

@@ -20,15 +20,20 @@
  */
 export type StdFd = 1 | 2;
 
-export interface SpawnMessage {
-  type: 'spawn';
-  id: number;
+/** What starting one action process takes (the worker's ProcessSpec has these and its own limits). */
+export interface ProcessStart {
   command: string;
   args: string[];
   cwd?: string;
   env: Record<string, string>;
   stdin?: string;
+  /** written to the child's file descriptor 3 (a pipe, then closed); no descriptor 3 when undefined */
   descriptor3?: string;
+}
+
+export interface SpawnMessage extends ProcessStart {
+  type: 'spawn';
+  id: number;
   forward: [number, number];
 }
 
