@@ -5,7 +5,7 @@
 'use strict';
 
 const { summary, histogram, round } = require('./stats');
-const { now, controlService, services, serviceRss } = require('./target');
+const { now, controlService, services, serviceRss, request } = require('./target');
 
 const NOOP = 'core.noop';
 
@@ -43,10 +43,8 @@ async function webhookLatency(s) {
       if (f.ruleRef === webhookRule && ['completed', 'failed', 'timeout', 'canceled', 'abandoned'].includes(f.status)) resolveNext(f);
     });
     const t0 = now();
-    const res = await fetch(`${s.target.api}/api/v1/webhooks/${webhookKey}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: { n: i } }),
-    });
-    if (!res.ok) throw new Error(`webhook post answered ${res.status}: ${await res.text()}`);
+    const res = await request('POST', `${s.target.api}/api/v1/webhooks/${webhookKey}`, { 'content-type': 'application/json' }, JSON.stringify({ payload: { n: i } }));
+    if (!res.ok) throw new Error(`webhook post answered ${res.status}: ${res.text}`);
     const done = await Promise.race([next, new Promise((_, rej) => setTimeout(() => rej(new Error(`webhook post ${i}: no execution of ${webhookRule} ended within 60 s`)), 60_000))]);
     stop();
     ms.push(done.receivedMs - t0);
