@@ -29,17 +29,23 @@ interface StateRow {
   max_concurrent: number;
 }
 
-async function lockState(c: Client, actionId: number, key: string | null, limit: number): Promise<StateRow> {
+interface LockedState extends StateRow {
+  /** one past the newest execution id this queue has enqueued: every older `requested` execution of the queue was
+   * looked for when that one was admitted, so the next look starts here */
+  next_queue_order: number;
+}
+
+async function lockState(c: Client, actionId: number, key: string | null, limit: number): Promise<LockedState> {
   // the queue takes the limit of the policy as it stands now (a changed policy counts from the next admission on);
   // fault policy-update-ignored: the queue keeps the limit it was created with
   const onConflict = fault('policy-update-ignored') ? 'max_concurrent = execution_admission_state.max_concurrent' : 'max_concurrent = EXCLUDED.max_concurrent';
   const { rows } = await c.query(
     `INSERT INTO execution_admission_state (action_id, group_key, max_concurrent) VALUES ($1, $2, $3)
      ON CONFLICT (action_id, coalesce(group_key, '')) DO UPDATE SET ${onConflict}
-     RETURNING id, max_concurrent`,
+     RETURNING id, max_concurrent, next_queue_order`,
     [actionId, key, limit],
   );
-  return { id: Number(rows[0].id), max_concurrent: Number(rows[0].max_concurrent) };
+  return { id: Number(rows[0].id), max_concurrent: Number(rows[0].max_concurrent), next_queue_order: Number(rows[0].next_queue_order) };
 }
 
 async function enqueue(c: Client, stateId: number, executionId: number): Promise<void> {
@@ -100,13 +106,15 @@ export async function admitInQueue(c: Client, execution: Candidate, policy: Conc
   const existing = (await c.query('SELECT status FROM execution_admission_entry WHERE execution_id = $1', [execution.id])).rows[0];
 
   if (!existing) {
-    // older requests of this queue the executor has not admitted yet come first (submission order)
+    // older requests of this queue the executor has not admitted yet come first (submission order). Only ids from
+    // the queue's high-water mark on are looked at (older ones were looked for at an earlier admission), over the
+    // partial index of requested executions: the look costs what arrived since, not the action's whole history.
     const older = await c.query(
       `SELECT ex.id, ex.config FROM execution ex
-        WHERE ex.action = $1 AND ex.status = 'requested' AND ex.id < $2
+        WHERE ex.action = $1 AND ex.status = 'requested' AND ex.id >= $3 AND ex.id < $2
           AND NOT EXISTS (SELECT 1 FROM execution_admission_entry en WHERE en.execution_id = ex.id)
         ORDER BY ex.id`,
-      [execution.action, execution.id],
+      [execution.action, execution.id, state.next_queue_order],
     );
     for (const row of older.rows) {
       if (groupKey(policy.parameters, row.config) === key) await enqueue(c, state.id, Number(row.id));
