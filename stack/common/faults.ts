@@ -140,6 +140,7 @@ export const FAULTS: Record<string, { description: string; guardedBy: string[] }
 
   // --- issue 11: policies, FIFO queue, queue_stats (features/tier3/policies*.feature) ---
   'fifo-served-lifo': { description: 'executor: a freed slot goes to the newest queued execution instead of the oldest (the queue is served last in, first out)', guardedBy: ['features/tier3/policies-fifo.feature', 'features/tier3/fifo-at-scale.feature'] },
+  'admission-skips-older-requests': { description: 'executor: admission does not look for older requests of the queue that have not reached it yet, so a request whose message overtook theirs takes the slot ahead of them', guardedBy: ['test/integration/admission-queue.test.ts'] },
   'policy-ignored': { description: 'executor: concurrency policies are never consulted (every execution is scheduled at once, no queue, no queue_stats)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'queue-stats-stale': { description: 'executor: queue_stats is not rewritten when an execution finishes and the next one starts (counts stay as they were at the last admission)', guardedBy: ['features/tier3/policies-fifo.feature'] },
   'cancel-method-enqueues': { description: 'executor: a policy with method cancel queues the execution that finds no free slot instead of cancelling it', guardedBy: ['features/tier3/policies-fifo.feature'] },

@@ -15,6 +15,10 @@ import type { ConcurrencyPolicy } from '../../stack/executor/admission/effective
 
 useItestStack();
 
+// The admission runs in this process: a fault under verification (ATTUNE_ITEST_FAULTS, scripts/verify-faults.js)
+// applies to it as it does to the itest stack's services.
+if (process.env.ATTUNE_ITEST_FAULTS) process.env.ATTUNE_FAULTS = process.env.ATTUNE_ITEST_FAULTS;
+
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { admitInQueue } = require('../../stack/executor/admission/fifo') as typeof import('../../stack/executor/admission/fifo');
 

@@ -109,7 +109,8 @@ export async function admitInQueue(c: Client, execution: Candidate, policy: Conc
     // older requests of this queue the executor has not admitted yet come first (submission order). Only ids from
     // the queue's high-water mark on are looked at (older ones were looked for at an earlier admission), over the
     // partial index of requested executions: the look costs what arrived since, not the action's whole history.
-    const older = await c.query(
+    // fault admission-skips-older-requests: nothing older is looked for, so an overtaking request goes first
+    const older = fault('admission-skips-older-requests') ? { rows: [] as Array<{ id: number; config: Record<string, unknown> | null }> } : await c.query(
       `SELECT ex.id, ex.config FROM execution ex
         WHERE ex.action = $1 AND ex.status = 'requested' AND ex.id >= $3 AND ex.id < $2
           AND NOT EXISTS (SELECT 1 FROM execution_admission_entry en WHERE en.execution_id = ex.id)
