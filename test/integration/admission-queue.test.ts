@@ -43,16 +43,16 @@ describe('FIFO admission when requests arrive out of order', () => {
         Number((await db.query(`INSERT INTO execution (action, action_ref, status, config) VALUES ($1, $2, 'requested', '{}') RETURNING id`, [action.id, action.ref])).rows[0].id);
       const [first, second, third] = [await request(), await request(), await request()];
       const admit = (id: number) => admitInQueue(db as unknown as Client, { id, action: Number(action.id), config: {} }, ONE_AT_A_TIME);
-      const queue = async () =>
+      // the queue entries of these executions, in queue order
+      const entries = async (ids: number[]) =>
         (await db.query(
-          `SELECT en.execution_id AS id, en.status FROM execution_admission_entry en
-             WHERE en.execution_id = ANY($1::bigint[]) ORDER BY en.queue_order`,
-          [[first, second, third]],
-        )).rows.map((r) => `${r.id}:${r.status}`);
+          `SELECT execution_id AS id, status FROM execution_admission_entry WHERE execution_id = ANY($1::bigint[]) ORDER BY queue_order`,
+          [ids],
+        )).rows.map((r) => ({ id: Number(r.id), status: String(r.status) }));
 
       // the third request arrives first: the two older ones are enqueued ahead of it and the oldest takes the slot
       assert.deepEqual(await admit(third), { kind: 'wait', activated: [first] });
-      assert.deepEqual(await queue(), [`${first}:active`, `${second}:queued`, `${third}:queued`]);
+      assert.deepEqual((await entries([first, second, third])).map((e) => `${e.id}:${e.status}`), [`${first}:active`, `${second}:queued`, `${third}:queued`]);
 
       // the older ones' own requests arrive late: they hold their places already
       assert.deepEqual(await admit(second), { kind: 'wait', activated: [] });
@@ -62,11 +62,8 @@ describe('FIFO admission when requests arrive out of order', () => {
       const fourth = await request();
       const fifth = await request();
       assert.deepEqual(await admit(fifth), { kind: 'wait', activated: [] });
-      const order = (await db.query(
-        `SELECT execution_id AS id FROM execution_admission_entry WHERE execution_id = ANY($1::bigint[]) ORDER BY queue_order`,
-        [[first, second, third, fourth, fifth]],
-      )).rows.map((r) => Number(r.id));
-      assert.deepEqual(order, [first, second, third, fourth, fifth]);
+      const all = [first, second, third, fourth, fifth];
+      assert.deepEqual((await entries(all)).map((e) => e.id), all);
     } finally {
       await db.query('ROLLBACK');
     }
